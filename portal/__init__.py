@@ -1,0 +1,50 @@
+"""Lectern: the app factory."""
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from portal import config as config_module
+from portal.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(__name__, instance_path=str(root / "instance"),
+                template_folder=str(root / "templates"), static_folder=str(root / "static"))
+    app.config.from_object(config_module.Config)
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(exist_ok=True)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see this page."
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from portal import models  # noqa: F401  (tables known to the metadata)
+    from portal import errors, security
+    from portal.admin import bp as admin_bp
+    from portal.auth import bp as auth_bp
+    from portal.main import bp as main_bp
+    from portal.programs import bp as programs_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(programs_bp, url_prefix="/programs")
+    errors.init_app(app)
+    security.init_app(app)
+
+    from portal import cli, jobs, templating
+    cli.init_app(app)
+    jobs.init_app(app)
+    templating.init_app(app)
+
+    logging.getLogger("portal").setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    return app

@@ -1,0 +1,55 @@
+"""Configuration from environment variables, with safe development defaults."""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    # Fernet key (urlsafe base64, 32 bytes) for provider tokens at rest; derived
+    # from SECRET_KEY when unset so development works out of the box.
+    TOKEN_ENCRYPTION_KEY = os.environ.get("TOKEN_ENCRYPTION_KEY", "")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'lectern.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    RQ_QUEUE = os.environ.get("RQ_QUEUE", "lectern")
+    PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:5000")
+
+    ZOOM_OAUTH_BASE_URL = os.environ.get("ZOOM_OAUTH_BASE_URL", "https://zoom.us")
+    ZOOM_API_BASE_URL = os.environ.get("ZOOM_API_BASE_URL", "https://api.zoom.us/v2")
+    ZOOM_CLIENT_ID = os.environ.get("ZOOM_CLIENT_ID", "sandbox-client-id")
+    ZOOM_CLIENT_SECRET = os.environ.get("ZOOM_CLIENT_SECRET", "sandbox-client-secret")
+    ZOOM_WEBHOOK_SECRET_TOKEN = os.environ.get("ZOOM_WEBHOOK_SECRET_TOKEN", "sandbox-webhook-secret")
+    ZOOM_S2S_CLIENT_ID = os.environ.get("ZOOM_S2S_CLIENT_ID", "")
+    ZOOM_S2S_CLIENT_SECRET = os.environ.get("ZOOM_S2S_CLIENT_SECRET", "")
+    ZOOM_S2S_ACCOUNT_ID = os.environ.get("ZOOM_S2S_ACCOUNT_ID", "")
+    ZOOM_HTTP_TIMEOUT = float(os.environ.get("ZOOM_HTTP_TIMEOUT", "10"))
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Lectern <no-reply@lectern.local>")
+
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    LANDING_RATE_LIMIT = os.environ.get("LANDING_RATE_LIMIT", "20 per minute")
+    MEMBERS_PER_PAGE = 50
+
+    # Production hardening: set LECTERN_ENV=production behind HTTPS.
+    PRODUCTION = os.environ.get("LECTERN_ENV", "development") == "production"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = PRODUCTION
+    REMEMBER_COOKIE_SECURE = PRODUCTION
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = None

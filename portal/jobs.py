@@ -1,0 +1,109 @@
+"""Every RQ job of Lectern, and how they are enqueued and run.
+
+Jobs take ids and strings, never ORM objects. They run inside the app context of
+the worker that picked them up (see AppWorker), so the worker's config applies.
+Durable outcomes go to our database; Redis results are short-lived.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import current_app
+from redis import Redis
+from rq import Queue, SimpleWorker
+
+from portal.extensions import db
+from portal.models import Member, Task, User
+from portal.models.activity import DONE, FAILED, RUNNING
+from portal.models.types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def init_app(app):
+    app.extensions["redis"] = Redis.from_url(app.config["REDIS_URL"])
+
+
+def redis_conn() -> Redis:
+    return current_app.extensions["redis"]
+
+
+def queue() -> Queue:
+    return Queue(current_app.config["RQ_QUEUE"], connection=redis_conn())
+
+
+class AppWorker(SimpleWorker):
+    """Runs each job in a fresh app context (its own database session) of ``app``.
+
+    A SimpleWorker, not a forking one: RQ spawns its forking workers' horses as new
+    interpreters, which would lose the app and its config.
+    """
+
+    def __init__(self, *args, app, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.app = app
+
+    def execute_job(self, job, queue):
+        with self.app.app_context():
+            try:
+                return super().execute_job(job, queue)
+            finally:
+                db.session.remove()
+
+
+def worker(app, burst=False) -> bool:
+    """Run a worker on the app's queue (with RQ's scheduler); True if it did work."""
+    with app.app_context():
+        q = queue()
+        w = AppWorker([q], connection=q.connection, app=app)
+        return w.work(burst=burst, with_scheduler=True, logging_level="WARNING" if burst else "INFO")
+
+
+def start_task(name: str, description: str, func, *args, program_id=None, user_id=None, **kwargs) -> Task:
+    """Record a task row, commit it, then enqueue the job that updates it."""
+    task = Task(id=uuid.uuid4().hex, name=name, description=description,
+                program_id=program_id, user_id=user_id)
+    db.session.add(task)
+    db.session.commit()
+    queue().enqueue(func, task.id, *args, job_id=task.id, **kwargs)
+    return task
+
+
+def _progress(task: Task, done: int, total: int | None = None) -> None:
+    task.done = done
+    if total is not None:
+        task.total = total
+    db.session.commit()
+
+
+# --- jobs ------------------------------------------------------------------------
+
+def bulk_change_status(task_id: str, program_id: int, from_status: str, to_status: str, user_id: int):
+    """Move every member of a program with ``from_status`` to ``to_status``."""
+    from portal import flows
+
+    task = db.session.get(Task, task_id)
+    task.state = RUNNING
+    ids = db.session.scalars(db.select(Member.id).where(
+        Member.program_id == program_id, Member.status == from_status).order_by(Member.id)).all()
+    _progress(task, 0, len(ids))
+    user = db.session.get(User, user_id)
+    try:
+        for start in range(0, len(ids), 500):
+            batch = ids[start:start + 500]
+            members = db.session.scalars(db.select(Member).where(Member.id.in_(batch))).all()
+            for member in members:
+                flows.change_status(member, to_status, reason="bulk change", by_user=user, manual=True)
+            _progress(task, start + len(batch))
+        task.state = DONE
+        task.message = f"{len(ids)} members moved from {from_status} to {to_status}."
+    except Exception as exc:
+        db.session.rollback()
+        task = db.session.get(Task, task_id)
+        task.state = FAILED
+        task.message = str(exc)
+        raise
+    finally:
+        task.finished_at = utcnow()
+        db.session.commit()

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("programs", __name__)
+
+from portal.programs import routes  # noqa: E402,F401

@@ -1,0 +1,38 @@
+"""Queries behind the members table: a fixed number of statements whatever the
+program's size."""
+from sqlalchemy import func, or_
+
+from portal.extensions import db
+from portal.models import Member, Person
+
+SORTS = {
+    "email": Person.email_key,
+    "name": Person.last_name,
+    "status": Member.status,
+    "updated": Member.updated_at,
+}
+
+
+def status_counts(program_id: int) -> dict[str, int]:
+    rows = db.session.execute(
+        db.select(Member.status, func.count()).where(Member.program_id == program_id)
+        .group_by(Member.status))
+    return dict(rows.all())
+
+
+def members_page(program_id: int, status: str = "", q: str = "", sort: str = "email",
+                 desc: bool = False, page: int = 1, per_page: int = 50):
+    query = (db.select(Member, Person).join(Person, Member.person_id == Person.id)
+             .where(Member.program_id == program_id))
+    if status:
+        query = query.where(Member.status == status)
+    if q:
+        like = f"%{q.strip().lower()}%"
+        query = query.where(or_(Person.email_key.like(like),
+                                func.lower(Person.first_name + " " + Person.last_name).like(like)))
+    total = db.session.scalar(db.select(func.count()).select_from(query.subquery()))
+    column = SORTS.get(sort, Person.email_key)
+    query = query.order_by(column.desc() if desc else column.asc(), Member.id)
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    pages = max(1, -(-total // per_page))
+    return rows, total, pages

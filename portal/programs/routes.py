@@ -1,0 +1,88 @@
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal import flows, jobs
+from portal.extensions import db
+from portal.models import Member, Program, Task
+from portal.programs import bp
+from portal.programs.forms import BulkStatusForm, ProgramForm, StatusForm
+from portal.programs.members import members_page, status_counts
+
+
+def get_program_or_404(program_id: int) -> Program:
+    return db.session.get(Program, program_id) or abort(404)
+
+
+def get_member_or_404(program: Program, member_id: int) -> Member:
+    member = db.session.get(Member, member_id)
+    if member is None or member.program_id != program.id:
+        abort(404)
+    return member
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index():
+    form = ProgramForm()
+    if form.validate_on_submit():
+        program = flows.create_program(form.name.data, form.channel.data, form.description.data, current_user)
+        flash(f"Program “{program.name}” created.", "success")
+        return redirect(url_for("programs.show", program_id=program.id))
+    programs = db.session.scalars(db.select(Program).order_by(Program.created_at.desc(), Program.id.desc())).all()
+    return render_template("programs/index.html", programs=programs, form=form)
+
+
+@bp.route("/<int:program_id>")
+def show(program_id):
+    program = get_program_or_404(program_id)
+    args = request.args
+    page = max(1, args.get("page", 1, type=int))
+    status = args.get("status", "")
+    rows, total, pages = members_page(program.id, status=status, q=args.get("q", ""),
+                                      sort=args.get("sort", "email"), desc=args.get("desc") == "1",
+                                      page=page, per_page=current_app.config["MEMBERS_PER_PAGE"])
+    bulk = BulkStatusForm()
+    bulk.from_status.choices = bulk.to_status.choices = program.channel_def.status_names
+    tasks = db.session.scalars(db.select(Task).where(Task.program_id == program.id)
+                               .order_by(Task.created_at.desc()).limit(5)).all()
+    return render_template("programs/show.html", program=program, rows=rows, total=total, pages=pages,
+                           page=page, status=status, counts=status_counts(program.id), bulk=bulk,
+                           tasks=tasks)
+
+
+@bp.route("/<int:program_id>/members/<int:member_id>", methods=["GET", "POST"])
+def member(program_id, member_id):
+    program = get_program_or_404(program_id)
+    member = get_member_or_404(program, member_id)
+    form = StatusForm()
+    form.status.choices = program.channel_def.status_names
+    if form.validate_on_submit():
+        if flows.change_status(member, form.status.data, reason=form.reason.data or "manual change",
+                               by_user=current_user, manual=True):
+            db.session.commit()
+            flash(f"{member.person.email} is now {member.status}.", "success")
+        return redirect(url_for("programs.member", program_id=program.id, member_id=member.id))
+    form.status.data = member.status
+    return render_template("programs/member.html", program=program, member=member, form=form)
+
+
+@bp.route("/<int:program_id>/bulk-status", methods=["POST"])
+def bulk_status(program_id):
+    program = get_program_or_404(program_id)
+    form = BulkStatusForm()
+    form.from_status.choices = form.to_status.choices = program.channel_def.status_names
+    if not form.validate_on_submit():
+        flash("Choose both statuses.", "error")
+    else:
+        jobs.start_task("bulk_change_status",
+                        f"Move {form.from_status.data} members to {form.to_status.data}",
+                        jobs.bulk_change_status, program.id, form.from_status.data, form.to_status.data,
+                        current_user.id, program_id=program.id, user_id=current_user.id)
+        flash("The change runs in the background; its progress shows below.", "info")
+    return redirect(url_for("programs.show", program_id=program.id))
+
+
+@bp.route("/tasks/<task_id>")
+def task(task_id):
+    task = db.session.get(Task, task_id) or abort(404)
+    return {"id": task.id, "state": task.state, "done": task.done, "total": task.total,
+            "percent": task.percent, "message": task.message}

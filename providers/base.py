@@ -1,0 +1,280 @@
+"""The PartnerEvent contract: what the portal needs from any webinar provider.
+
+Views, flows and jobs speak only to this module's types. A provider plugin lives in
+its own folder under ``providers/`` and is registered in ``providers/__init__.py``.
+"""
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable, Iterable, Iterator, Mapping, Protocol
+
+
+# --- typed errors -------------------------------------------------------------
+
+class ProviderError(Exception):
+    """A provider call failed. ``message`` is plain words a marketer can read."""
+
+    #: whether retrying later may succeed (outages, rate limits) or not (refusals)
+    transient = False
+
+    def __init__(self, message: str, code: int | str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class NotFound(ProviderError):
+    """The webinar (or user) does not exist or has expired."""
+
+
+class NotStarted(ProviderError):
+    """The webinar never started, or its report is not ready yet [S9]."""
+
+
+class NoPermission(ProviderError):
+    """The connected user lacks a role, privilege or scope."""
+
+
+class Refused(ProviderError):
+    """The provider refused for good: registration not required, webinar over, ..."""
+
+
+class AuthExpired(ProviderError):
+    """The tokens are invalid, expired or revoked: an admin must re-authorize."""
+
+
+class RateLimited(ProviderError):
+    """Too many calls. ``retry_after`` is in seconds; ``daily`` means a daily cap."""
+
+    transient = True
+
+    def __init__(self, message, code=None, retry_after: float | None = None,
+                 daily: bool = False, resume_at: datetime | None = None):
+        super().__init__(message, code)
+        self.retry_after = retry_after
+        self.daily = daily
+        self.resume_at = resume_at
+
+
+class Unavailable(ProviderError):
+    """5xx answers or connection failures, after bounded retries."""
+
+    transient = True
+
+
+class BadSignature(ProviderError):
+    """A webhook whose signature or timestamp does not verify."""
+
+
+# --- data read from and sent to the provider (only what [S20] allows) ------------
+
+@dataclass(frozen=True)
+class Identity:
+    """Who connected: the account and whether the user may connect [S3]/[S7]."""
+    account_id: str
+    user_id: str
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    is_admin: bool = False
+    #: plain names of the privileges the user lacks; empty when they may connect
+    missing_privileges: tuple[str, ...] = ()
+
+    @property
+    def may_connect(self) -> bool:
+        return self.is_admin or not self.missing_privileges
+
+
+@dataclass(frozen=True)
+class Host:
+    id: str
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+
+
+@dataclass(frozen=True)
+class Webinar:
+    id: str
+    topic: str
+    start: datetime | None          # aware, UTC
+    duration: int                   # minutes
+    timezone: str                   # IANA name
+    agenda: str = ""
+    host_id: str = ""
+    host_email: str = ""
+    uuid: str = ""
+    recurring: bool = False         # [S4] types 6 and 9
+    registration_required: bool = False   # [S13]
+    approval_automatic: bool = True
+    #: registration questions the provider requires that our form cannot answer
+    unanswerable_questions: tuple[str, ...] = ()
+
+    @property
+    def linkable(self) -> bool:
+        return not self.recurring
+
+
+@dataclass(frozen=True)
+class Registrant:
+    """What the portal sends [S16]/[S20]."""
+    email: str
+    first_name: str
+    last_name: str = ""
+    company: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Registration:
+    registrant_id: str
+    join_url: str
+
+
+@dataclass
+class Attendee:
+    """One person's attendance, merged over every join [S20]."""
+    email: str = ""                 # may be empty for guests
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    phone: str = ""
+    registrant_id: str = ""
+    minutes: int = 0
+    first_join: datetime | None = None
+    last_leave: datetime | None = None
+    sessions: list[tuple[datetime, datetime]] = field(default_factory=list)
+
+
+@dataclass
+class Absentee:
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    phone: str = ""
+    registrant_id: str = ""
+
+
+@dataclass
+class Attendance:
+    """Attendance of the instance that really ran [S8]."""
+    instance_uuid: str
+    started_at: datetime | None
+    attendees: list[Attendee]       # merged per person, email or not
+    absentees: Iterable[Absentee]   # streamed page by page
+    pages_read: int = 0
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """A verified webhook. ``reply`` is set when the provider expects a body back
+    (URL validation); ``webinar_id`` is normalised to a string."""
+    event: str                      # e.g. webinar.ended, app.deauthorized, endpoint.url_validation
+    account_id: str = ""
+    webinar_id: str = ""
+    object: Mapping = field(default_factory=dict)
+    old_object: Mapping = field(default_factory=dict)
+    reply: Mapping | None = None
+
+
+# --- token storage ---------------------------------------------------------------
+
+class TokenStore(Protocol):
+    """Where one service's tokens live. Tokens are dicts with at least
+    ``access_token`` and ``expires_at`` (epoch seconds); ``refresh_token`` when the
+    connection kind has one."""
+
+    def load(self) -> dict: ...
+
+    def rotate(self, seen: dict, refresh: Callable[[dict], dict]) -> dict:
+        """Refresh under a lock shared by every process. If the stored token is
+        still ``seen``, call ``refresh(seen)``, store and return its result;
+        otherwise someone refreshed first: return the stored token unchanged."""
+
+
+class MemoryTokenStore:
+    """A TokenStore kept in memory, for one process (demos, scripts)."""
+
+    def __init__(self, token: dict):
+        self._token = dict(token)
+        self._lock = threading.Lock()
+
+    def load(self) -> dict:
+        return dict(self._token)
+
+    def rotate(self, seen, refresh):
+        with self._lock:
+            if self._token.get("access_token") != seen.get("access_token"):
+                return dict(self._token)
+            self._token = dict(refresh(dict(seen)))
+            return dict(self._token)
+
+
+# --- the contract ------------------------------------------------------------------
+
+class PartnerEvent(ABC):
+    """A webinar provider. One instance per app config; account calls take the
+    service's TokenStore. Every method may raise the typed errors above."""
+
+    key: str = ""
+    label: str = ""
+
+    def __init__(self, config: Mapping):
+        self.config = config
+
+    # connecting an account [S10]
+    @abstractmethod
+    def authorize_url(self, redirect_uri: str, state: str) -> str: ...
+
+    @abstractmethod
+    def exchange_code(self, code: str, redirect_uri: str) -> dict:
+        """Authorization code -> token dict."""
+
+    def server_token(self) -> dict:
+        """A token for a server-to-server connection, when the provider has one."""
+        raise NoPermission(f"{self.label} has no server-to-server connection")
+
+    @abstractmethod
+    def revoke(self, token: dict) -> None: ...
+
+    # one account
+    @abstractmethod
+    def whoami(self, store: TokenStore) -> Identity: ...
+
+    @abstractmethod
+    def find_host(self, store: TokenStore, email: str) -> Host | None:
+        """The account's user with this email, or None [S12]."""
+
+    @abstractmethod
+    def upcoming_webinars(self, store: TokenStore, host_id: str) -> list[Webinar]: ...
+
+    @abstractmethod
+    def webinar(self, store: TokenStore, webinar_id: str) -> Webinar: ...
+
+    @abstractmethod
+    def register(self, store: TokenStore, webinar_id: str, registrant: Registrant) -> Registration:
+        """Idempotent on email: an already registered email returns its registration."""
+
+    @abstractmethod
+    def attendance(self, store: TokenStore, webinar_id: str,
+                   on_page: Callable[[int], None] | None = None) -> Attendance:
+        """Attendees and absentees of the ended webinar's actual past instance."""
+
+    # webhooks
+    @abstractmethod
+    def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
+        """Raise BadSignature unless signed, fresh and well formed."""
+
+
+def iter_pages(fetch: Callable[[str], tuple[list, str]]) -> Iterator[list]:
+    """Yield pages from ``fetch(token) -> (rows, next_token)`` until no next token."""
+    token = ""
+    while True:
+        rows, token = fetch(token)
+        yield rows
+        if not token:
+            return

@@ -1,0 +1,34 @@
+// Progress of background work: poll each task until it is done, then reload once.
+(function () {
+  function poll(el) {
+    var url = el.getAttribute("data-task-url");
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (t) {
+        var bar = el.querySelector("progress");
+        if (bar) { bar.value = t.percent; }
+        var state = el.querySelector(".task-state");
+        if (state) { state.textContent = t.state + (t.total ? " · " + t.done + " / " + t.total : ""); }
+        var msg = el.querySelector(".task-message");
+        if (msg) { msg.textContent = t.message || ""; }
+        if (t.state === "queued" || t.state === "running") {
+          setTimeout(function () { poll(el); }, 1000);
+        } else if (el.getAttribute("data-state") !== t.state) {
+          window.location.reload();
+        }
+      })
+      .catch(function () { setTimeout(function () { poll(el); }, 3000); });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-task-url]").forEach(function (el) {
+      var s = el.getAttribute("data-state");
+      if (s === "queued" || s === "running") { poll(el); }
+    });
+    // Buttons that ask before acting: <button data-confirm="...">
+    document.querySelectorAll("[data-confirm]").forEach(function (el) {
+      el.addEventListener("click", function (e) {
+        if (!window.confirm(el.getAttribute("data-confirm"))) { e.preventDefault(); }
+      });
+    });
+  });
+})();

@@ -1,0 +1,132 @@
+"""Fixtures: the app on SQLite and on PostgreSQL, real Redis, a burst worker,
+and signed-in clients for each role."""
+import os
+
+import pytest
+import sqlalchemy as sa
+from redis import Redis
+
+from portal import create_app
+from portal.cli import create_user
+from portal.extensions import db
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PASSWORD = "correct horse battery"
+
+_pg_schema_ready = False
+
+
+def base_config(db_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "REDIS_URL": REDIS_URL,
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RQ_QUEUE": "lectern-test",
+        "MAIL_SERVER": "",
+        # Forms are posted without tokens in most tests; test_security turns CSRF on.
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast hashing keeps the suite quick
+    }
+
+
+def _reset_postgres(engine) -> None:
+    """Build the schema once per session, then empty every table per test."""
+    global _pg_schema_ready
+    if not _pg_schema_ready:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        db.metadata.create_all(engine)
+        _pg_schema_ready = True
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'lectern.db'}"
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def redis_conn():
+    conn = Redis.from_url(REDIS_URL)
+    conn.ping()  # no Redis: the test fails here, loudly
+    conn.flushdb()
+    yield conn
+    conn.close()
+
+
+@pytest.fixture
+def config(db_url):
+    """Tests and fixtures may add keys before the app is made."""
+    return base_config(db_url)
+
+
+@pytest.fixture
+def app(config, redis_conn):
+    app = create_app(config)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            _reset_postgres(db.engine)
+        else:
+            db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run a real RQ worker in burst mode until the queue is empty."""
+    from portal.jobs import worker
+
+    def run():
+        db.session.commit()
+        worker(app, burst=True)
+        db.session.expire_all()
+    return run
+
+
+@pytest.fixture
+def users(app):
+    admin = create_user("admin@example.com", PASSWORD, admin=True)
+    marketer = create_user("marketer@example.com", PASSWORD, admin=False)
+    return {"admin": admin, "marketer": marketer}
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email="marketer@example.com", password=PASSWORD, **kw):
+        return self.client.post("/login", data={"email": email, "password": password}, **kw)
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def marketer(client, users):
+    Auth(client).login("marketer@example.com")
+    return client
+
+
+@pytest.fixture
+def admin(client, users):
+    Auth(client).login("admin@example.com")
+    return client
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
