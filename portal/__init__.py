@@ -33,11 +33,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.auth import bp as auth_bp
     from portal.main import bp as main_bp
     from portal.programs import bp as programs_bp
+    from portal.webhooks import bp as webhooks_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(programs_bp, url_prefix="/programs")
+    app.register_blueprint(webhooks_bp)
     errors.init_app(app)
     security.init_app(app)
 

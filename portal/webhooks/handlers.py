@@ -1,0 +1,16 @@
+"""What each verified webhook event does. Handlers are quick: they look the
+event up and enqueue a job; duplicates and out-of-order deliveries are harmless
+because the jobs are idempotent."""
+from providers.base import WebhookEvent
+
+Handler = "callable(provider_key: str, event: WebhookEvent) -> None"
+
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(*events):
+    def decorate(fn):
+        for name in events:
+            HANDLERS[name] = fn
+        return fn
+    return decorate
