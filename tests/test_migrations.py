@@ -10,7 +10,8 @@ from portal import create_app
 from portal.extensions import db
 from tests.conftest import POSTGRES_URL, base_config
 
-PG_MIGRATION_DB = "lectern_migrations_test"
+# Named after the test database, so parallel runs on other databases do not collide.
+PG_MIGRATION_DB = POSTGRES_URL.rsplit("/", 1)[1] + "_migrations"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
