@@ -107,3 +107,9 @@ def bulk_change_status(task_id: str, program_id: int, from_status: str, to_statu
     finally:
         task.finished_at = utcnow()
         db.session.commit()
+
+
+def deauthorize_account(provider: str, account_id: str) -> int:
+    """The provider removed Lectern from an account: disconnect its services."""
+    from portal import service_flows
+    return service_flows.deauthorized(provider, account_id)
