@@ -212,3 +212,30 @@ def test_marketers_get_403_on_every_services_page(client, auth, service, method,
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(Service, service.id).state == "active"
+
+
+def test_two_workers_refreshing_at_once_keep_a_working_token(app, service, sandbox):
+    """Rotation: the old refresh token dies on first use, so only one process may
+    spend it; the other must pick up the new tokens from the database."""
+    import threading
+
+    sandbox.control("tokens/expire")
+    before = len(sandbox.requests_seen("POST", "/oauth/token"))
+    results, barrier = [], threading.Barrier(2)
+
+    def worker():
+        with app.app_context():
+            barrier.wait()
+            try:
+                results.append(call(db.session.get(Service, service.id), "whoami").email)
+            except Exception as exc:  # collected: the assertion below names it
+                results.append(repr(exc))
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert results == [seed.OWNER_EMAIL, seed.OWNER_EMAIL]
+    assert len(sandbox.requests_seen("POST", "/oauth/token")) - before == 1
+    assert call(service, "whoami").email == seed.OWNER_EMAIL
