@@ -178,6 +178,8 @@ class WebhookEvent:
     object: Mapping = field(default_factory=dict)
     old_object: Mapping = field(default_factory=dict)
     reply: Mapping | None = None
+    #: unique to one signed delivery: the same value twice is a replay
+    delivery_id: str = ""
 
 
 # --- token storage ---------------------------------------------------------------

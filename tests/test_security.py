@@ -6,6 +6,8 @@ import portal.config
 from portal import create_app
 from portal.extensions import db
 from portal.models import Program
+from tests.conftest import PASSWORD
+from tests.test_access import ACCESS, WEBHOOK, routes
 
 
 @pytest.fixture
@@ -50,3 +52,14 @@ def test_production_cookies_are_secure(monkeypatch):
     finally:
         monkeypatch.delenv("LECTERN_ENV")
         importlib.reload(portal.config)
+
+
+def test_every_post_form_refuses_a_missing_csrf_token(app, client, users):
+    page = client.get("/login").text
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post("/login", data={"email": "admin@example.com", "password": PASSWORD, "csrf_token": token})
+    posts = [(e, u) for e, m, u in routes(app) if m == "POST" and ACCESS[e] != WEBHOOK]
+    assert len(posts) >= 8
+    for endpoint, url in posts:
+        response = client.post(url, data={})
+        assert response.status_code == 400 and "security token" in response.text, f"{url} ({endpoint})"

@@ -1,5 +1,6 @@
 """Provider webhooks: verified by the provider's plugin, answered at once, the
 work handed to a job. Public (no sign-in), no CSRF: the signature is the check."""
+import hashlib
 import logging
 
 from flask import Blueprint, abort, jsonify, request
@@ -12,6 +13,13 @@ bp = Blueprint("webhooks", __name__)
 csrf.exempt(bp)
 limiter.exempt(bp)
 log = logging.getLogger(__name__)
+
+
+def _first_delivery(provider_key: str, delivery_id: str) -> bool:
+    """Remember each signed delivery for longer than the signature stays fresh."""
+    from portal.jobs import redis_conn
+    digest = hashlib.sha256(delivery_id.encode()).hexdigest()
+    return bool(redis_conn().set(f"lectern:webhook:{provider_key}:{digest}", 1, nx=True, ex=900))
 
 
 @bp.route("/webhooks/<provider_key>", methods=["POST"])
@@ -29,6 +37,9 @@ def receive(provider_key):
         return jsonify(error="invalid signature"), 401
     if event.reply is not None:
         return jsonify(event.reply)
+    if event.delivery_id and not _first_delivery(provider_key, event.delivery_id):
+        log.warning("refused a replayed %s webhook (%s)", provider_key, event.event)
+        return jsonify(error="replayed delivery"), 409
     handler = HANDLERS.get(event.event)
     if handler:
         handler(provider_key, event)

@@ -1,6 +1,7 @@
 """Zoom webhook signatures (``x-zm-signature``) and event parsing."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -51,7 +52,7 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes,
         raise BadSignature("the webhook body is not JSON") from None
     if not isinstance(envelope, dict) or not envelope.get("event"):
         raise BadSignature("the webhook body has no event")
-    return parse(secret, envelope)
+    return dataclasses.replace(parse(secret, envelope), delivery_id=signature)
 
 
 def parse(secret: str, envelope: dict) -> WebhookEvent:

@@ -1,0 +1,77 @@
+"""Every route, for every role, against an explicit table. A new route fails
+test_every_route_is_in_the_table until someone decides who may use it."""
+import pytest
+
+from tests.conftest import PASSWORD
+
+PUBLIC, LOGIN, ADMIN, WEBHOOK = "public", "login", "admin", "webhook"
+
+ACCESS = {
+    "static": PUBLIC,
+    "main.health": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": LOGIN,
+    "main.index": LOGIN,
+    "programs.index": LOGIN,
+    "programs.show": LOGIN,
+    "programs.member": LOGIN,
+    "programs.bulk_status": LOGIN,
+    "programs.task": LOGIN,
+    "admin.users": ADMIN,
+    "admin.toggle_active": ADMIN,
+    "admin.services": ADMIN,
+    "admin.new_service": ADMIN,
+    "admin.service_callback": ADMIN,
+    "admin.confirm_service": ADMIN,
+    "admin.service": ADMIN,
+    "admin.add_hosts": ADMIN,
+    "admin.remove_host": ADMIN,
+    "admin.test_service": ADMIN,
+    "admin.reauthorize_service": ADMIN,
+    "admin.disconnect_service": ADMIN,
+    "webhooks.receive": WEBHOOK,
+}
+
+SAMPLE_ARGS = {"provider_key": "zoom", "filename": "style.css"}
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        args = {name: SAMPLE_ARGS.get(name, 1) for name in rule.arguments}
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, rule.build(args, append_unknown=False)[1]
+
+
+def test_every_route_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - ACCESS.keys() == set(), "routes missing from the access table"
+    assert ACCESS.keys() - endpoints == set(), "the table names routes that no longer exist"
+
+
+def _is_login_redirect(response):
+    return response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", ["anonymous", "marketer", "admin"])
+def test_each_role_gets_what_the_table_says(app, client, users, role):
+    if role != "anonymous":
+        client.post("/login", data={"email": f"{role}@example.com", "password": PASSWORD})
+    checked = 0
+    for endpoint, method, url in routes(app):
+        if endpoint == "auth.logout":
+            continue  # it would end the session the loop runs in
+        expected = ACCESS[endpoint]
+        response = client.open(url, method=method)
+        where = f"{role} {method} {url} ({endpoint})"
+        if expected == WEBHOOK:
+            assert response.status_code == 401, where  # unsigned: refused whoever calls
+        elif expected == PUBLIC:
+            assert not _is_login_redirect(response) and response.status_code != 403, where
+        elif role == "anonymous":
+            assert _is_login_redirect(response), where
+        elif expected == ADMIN and role == "marketer":
+            assert response.status_code == 403, where
+        else:
+            assert not _is_login_redirect(response) and response.status_code != 403, where
+        checked += 1
+    assert checked >= len(ACCESS) - 1
