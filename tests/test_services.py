@@ -239,3 +239,19 @@ def test_two_workers_refreshing_at_once_keep_a_working_token(app, service, sandb
     assert results == [seed.OWNER_EMAIL, seed.OWNER_EMAIL]
     assert len(sandbox.requests_seen("POST", "/oauth/token")) - before == 1
     assert call(service, "whoami").email == seed.OWNER_EMAIL
+
+
+def test_no_token_or_secret_reaches_the_logs(admin, sandbox, caplog):
+    caplog.set_level("DEBUG")
+    service = connect_service(admin)
+    token = ServiceTokenStore(service.id).load()
+    sandbox.control("tokens/expire")
+    call(service, "whoami")  # refresh: a new pair of tokens
+    refreshed = ServiceTokenStore(service.id).load()
+    admin.post(f"/admin/services/{service.id}/disconnect")
+    secrets = [token["access_token"], token["refresh_token"], refreshed["access_token"],
+               refreshed["refresh_token"], seed.OAUTH_CLIENT_SECRET, "correct horse battery"]
+    logged = caplog.text
+    assert logged  # the flow did log something
+    for secret in secrets:
+        assert secret not in logged

@@ -96,13 +96,16 @@ class ZoomOAuth:
         return self.refresh(token)
 
     def revoke(self, token: dict) -> None:
-        """POST /oauth/revoke?token=.. with the app's Basic auth. An s2s token is only
-        dropped (Zoom has no revocation for it); it expires within the hour."""
+        """POST /oauth/revoke with the app's Basic auth. An s2s token is only
+        dropped (Zoom has no revocation for it); it expires within the hour.
+
+        Zoom documents ``?token=..``; it takes the same parameter form-encoded in the
+        body, which we send so the token never lands in a URL that HTTP logs print."""
         if token.get("kind") == "s2s" or not token.get("access_token"):
             return
         try:
             resp = requests.post(self.settings.oauth_base_url + "/oauth/revoke",
-                                 params={"token": token["access_token"]},
+                                 data={"token": token["access_token"]},
                                  auth=(self.settings.client_id, self.settings.client_secret),
                                  timeout=self.settings.timeout)
         except requests.RequestException as exc:
