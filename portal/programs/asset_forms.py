@@ -25,7 +25,7 @@ class LandingPageForm(FlaskForm):
         other = db.session.scalar(db.select(LandingPage).where(
             LandingPage.slug == field.data, LandingPage.program_id != self.program_id))
         if other is not None:
-            raise ValidationError("Another program's landing page uses this address.")
+            raise ValidationError("Another program already uses this address.")
 
 
 def _known_tokens_only(form, field):
