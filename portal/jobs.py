@@ -224,3 +224,9 @@ def send_email(member_id: int, email_id: int, key: str):
         member.last_email_at = utcnow()
     db.session.commit()
     return row.state
+
+
+def deauthorize_account(provider: str, account_id: str) -> int:
+    """The provider removed Lectern from an account: disconnect its services."""
+    from portal import service_flows
+    return service_flows.deauthorized(provider, account_id)

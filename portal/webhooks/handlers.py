@@ -14,3 +14,9 @@ def handles(*events):
             HANDLERS[name] = fn
         return fn
     return decorate
+
+
+@handles("app.deauthorized")
+def app_deauthorized(provider_key: str, event: WebhookEvent) -> None:
+    from portal import jobs
+    jobs.queue().enqueue(jobs.deauthorize_account, provider_key, event.account_id)
