@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from portal.channels import REGISTERED, REGISTRATION_ERROR, get_channel
@@ -370,7 +370,3 @@ def registration_delay(member: Member, error, now) -> float | None:
         return None
     return delay
 
-
-def count_pending(program_id: int) -> int:
-    return db.session.scalar(db.select(func.count()).where(
-        Member.program_id == program_id, Member.sync_state == SYNC_PENDING))

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from flask import current_app
 from redis import Redis
@@ -115,15 +114,13 @@ def bulk_change_status(task_id: str, program_id: int, from_status: str, to_statu
 
 # --- registration with the provider and emails [S16] [S17] [S19] -------------------
 
-def enqueue_registration(member_id: int, attempt_id: str, email_ids: list[int], delay: float = 0,
+def enqueue_registration(member_id: int, attempt_id: str, email_ids: list[int], at: datetime | None = None,
                          attempt: int = 0):
-    """Enqueue (or schedule, after ``delay`` seconds) one attempt of a member's registration.
+    """Enqueue one attempt of a member's registration, at once or at ``at``.
     Retry covers crashes of the job itself; provider failures are rescheduled by the job."""
     job_id = f"register-{attempt_id}-{attempt}"
     retry = Retry(max=2, interval=[30, 120])
-    if delay > 0:
-        # Rounded up to the second the scheduler works in: Retry-After is a floor.
-        at = datetime.fromtimestamp(math.ceil(time.time() + delay), timezone.utc)
+    if at is not None:
         return queue().enqueue_at(at, register_member, member_id, attempt_id, email_ids,
                                   job_id=job_id, retry=retry)
     return queue().enqueue(register_member, member_id, attempt_id, email_ids, job_id=job_id, retry=retry)
@@ -173,10 +170,12 @@ def register_member(member_id: int, attempt_id: str, email_ids: list[int]):
                 flows.registration_failed(member, f"Gave up after retrying for 24 hours: {error.message}")
                 db.session.commit()
                 return "failed"
-            member.next_retry_at = now + timedelta(seconds=math.ceil(delay))
+            # Rounded up to the whole second the scheduler works in: Retry-After is a floor.
+            at = datetime.fromtimestamp(math.ceil(now.timestamp() + delay), timezone.utc)
+            member.next_retry_at = at
             member.sync_error = f"{error.message} (attempt {member.sync_attempts}; retrying)"
             db.session.commit()
-            enqueue_registration(member_id, attempt_id, email_ids, delay=delay, attempt=member.sync_attempts)
+            enqueue_registration(member_id, attempt_id, email_ids, at=at, attempt=member.sync_attempts)
             return "rescheduled"
         flows.registration_failed(member, error.message)
         db.session.commit()
