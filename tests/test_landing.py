@@ -298,3 +298,22 @@ def test_copy_assets_copies_page_text_emails_and_flow(app):
     assert (target.landing_page.slug, target.landing_page.intro, target.landing_page.published) == (
         "target", "Come **along**", False)
     assert len(source.emails) == 2 and len(source.flow) == 3
+
+
+def test_landing_form_needs_its_csrf_token_but_no_sign_in(client, app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    program = published_program()
+    url = f"/lp/{program.landing_page.slug}"
+    refused = client.post(url, data=FORM)
+    assert refused.status_code == 400 and "security token" in refused.text
+    token = client.get(url).text.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    assert client.post(url, data={**FORM, "csrf_token": token}).status_code == 302
+    assert db.session.scalar(db.select(Person)).email == "grace@example.com"
+
+
+def test_editors_and_outbox_need_sign_in(client, app):
+    program = published_program()
+    for path in ("/outbox/", f"/programs/{program.id}/landing", f"/programs/{program.id}/flow",
+                 f"/programs/{program.id}/emails/{program.emails[0].id}/preview"):
+        answer = client.get(path)
+        assert answer.status_code == 302 and "/login" in answer.headers["Location"], path
