@@ -18,6 +18,7 @@ SCOPES = ("user:read:admin webinar:read:admin webinar:write:admin report:read:ad
 
 PAGE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>Zoom sandbox - authorize {app}</title>
+<link rel="icon" href="data:,">
 <style>body{{font-family:sans-serif;max-width:34em;margin:3em auto}}
 label{{display:block;margin:.4em 0}} button{{margin-right:1em}}</style></head>
 <body><h1>Zoom sandbox</h1>
