@@ -34,7 +34,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     from portal.admin import bp as admin_bp
     from portal.auth import bp as auth_bp
+    from portal.landing import bp as landing_bp
     from portal.main import bp as main_bp
+    from portal.outbox import bp as outbox_bp
     from portal.programs import bp as programs_bp
     from portal.webhooks import bp as webhooks_bp
 
@@ -43,6 +45,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(programs_bp, url_prefix="/programs")
     app.register_blueprint(webhooks_bp)
+    app.register_blueprint(landing_bp)
+    app.register_blueprint(outbox_bp, url_prefix="/outbox")
     errors.init_app(app)
     security.init_app(app)
 

@@ -45,6 +45,15 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     LANDING_RATE_LIMIT = os.environ.get("LANDING_RATE_LIMIT", "20 per minute")
     MEMBERS_PER_PAGE = 50
+    # Registration with the provider: transient failures retry with exponential backoff
+    # (seconds) for up to the window; a duplicate submission resends the join link at most
+    # once per REGISTRATION_RESEND_INTERVAL.
+    REGISTRATION_RETRY_BASE = float(os.environ.get("REGISTRATION_RETRY_BASE", "30"))
+    REGISTRATION_RETRY_MAX = float(os.environ.get("REGISTRATION_RETRY_MAX", "3600"))
+    REGISTRATION_RETRY_WINDOW = float(os.environ.get("REGISTRATION_RETRY_WINDOW", str(24 * 3600)))
+    REGISTRATION_RESEND_INTERVAL = float(os.environ.get("REGISTRATION_RESEND_INTERVAL", "600"))
+    # Seconds between the attempts of an email whose SMTP delivery failed.
+    MAIL_RETRY_INTERVALS = [60, 300, 1800]
 
     # Production hardening: set LECTERN_ENV=production behind HTTPS.
     PRODUCTION = os.environ.get("LECTERN_ENV", "development") == "production"

@@ -7,15 +7,18 @@ Durable outcomes go to our database; Redis results are short-lived.
 from __future__ import annotations
 
 import logging
+import math
 import uuid
+from datetime import datetime, timezone
 
 from flask import current_app
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue, Retry, SimpleWorker
 
 from portal.extensions import db
 from portal.models import Member, Task, User
 from portal.models.activity import DONE, FAILED, RUNNING
+from portal.models.programs import SYNC_PENDING, SYNC_SYNCED
 from portal.models.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -107,6 +110,119 @@ def bulk_change_status(task_id: str, program_id: int, from_status: str, to_statu
     finally:
         task.finished_at = utcnow()
         db.session.commit()
+
+
+# --- registration with the provider and emails [S16] [S17] [S19] -------------------
+
+def enqueue_registration(member_id: int, attempt_id: str, email_ids: list[int], at: datetime | None = None,
+                         attempt: int = 0):
+    """Enqueue one attempt of a member's registration, at once or at ``at``.
+    Retry covers crashes of the job itself; provider failures are rescheduled by the job."""
+    job_id = f"register-{attempt_id}-{attempt}"
+    retry = Retry(max=2, interval=[30, 120])
+    if at is not None:
+        return queue().enqueue_at(at, register_member, member_id, attempt_id, email_ids,
+                                  job_id=job_id, retry=retry)
+    return queue().enqueue(register_member, member_id, attempt_id, email_ids, job_id=job_id, retry=retry)
+
+
+def enqueue_email(member_id: int, email_id: int, key: str):
+    intervals = current_app.config["MAIL_RETRY_INTERVALS"]
+    return queue().enqueue(send_email, member_id, email_id, key,
+                           retry=Retry(max=len(intervals), interval=intervals) if intervals else None)
+
+
+def register_member(member_id: int, attempt_id: str, email_ids: list[int]):
+    """Register a member with the program's provider, store the join link, then send
+    the flow's emails. Idempotent: the provider's register is idempotent on email, and a
+    superseded or finished attempt does nothing more."""
+    from portal import connections, flows
+    from providers.base import AuthExpired, ProviderError, Registrant
+
+    member = db.session.get(Member, member_id)
+    if member is None or member.sync_job_id != attempt_id:
+        return "superseded"
+    if member.sync_state == SYNC_SYNCED:
+        # A rerun after success: the emails carry keys, so enqueueing again never duplicates.
+        _emails_after_registration(member, attempt_id, email_ids)
+        return "already registered"
+    if member.sync_state != SYNC_PENDING:
+        return member.sync_state
+    program = member.program
+    if not flows.provider_ready(program):
+        flows.registration_failed(member, "The program is not linked to a usable webinar service.")
+        db.session.commit()
+        return "failed"
+    binding, person = program.binding, member.person
+    member.sync_attempts += 1
+    try:
+        registration = connections.call(
+            binding.service, "register", binding.webinar_id,
+            Registrant(email=person.email, first_name=person.first_name, last_name=person.last_name,
+                       company=person.company, phone=person.phone),
+            program_id=program.id, webinar_id=binding.webinar_id)
+    except ProviderError as error:
+        # An expired authorization waits for an admin to re-authorize, like an outage.
+        if error.transient or isinstance(error, AuthExpired):
+            now = utcnow()
+            delay = flows.registration_delay(member, error, now)
+            if delay is None:
+                flows.registration_failed(member, f"Gave up after retrying for 24 hours: {error.message}")
+                db.session.commit()
+                return "failed"
+            # Rounded up to the whole second the scheduler works in: Retry-After is a floor.
+            at = datetime.fromtimestamp(math.ceil(now.timestamp() + delay), timezone.utc)
+            member.next_retry_at = at
+            member.sync_error = f"{error.message} (attempt {member.sync_attempts}; retrying)"
+            db.session.commit()
+            enqueue_registration(member_id, attempt_id, email_ids, at=at, attempt=member.sync_attempts)
+            return "rescheduled"
+        flows.registration_failed(member, error.message)
+        db.session.commit()
+        return "failed"
+    plugin_label = connections.plugin_for(binding.service).label
+    flows.registration_succeeded(member, registration.registrant_id, registration.join_url, plugin_label)
+    db.session.commit()
+    _emails_after_registration(member, attempt_id, email_ids)
+    return "registered"
+
+
+def _emails_after_registration(member: Member, attempt_id: str, email_ids: list[int]) -> None:
+    for email_id in email_ids:
+        enqueue_email(member.id, email_id, f"{attempt_id}:{email_id}")
+
+
+def send_email(member_id: int, email_id: int, key: str):
+    """Write one program email for one member to the outbox and deliver it. The key
+    makes a rerun harmless; SMTP failures raise, so RQ retries the job."""
+    from portal import mail
+    from portal.models import Email, OutboxMessage
+
+    row = db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.key == key))
+    if row is not None and row.state in (mail.SENT, mail.KEPT, mail.SKIPPED):
+        return row.state
+    member = db.session.get(Member, member_id)
+    email = db.session.get(Email, email_id)
+    if member is None or email is None:
+        return "gone"
+    person = member.person
+    subject, body = mail.compose(email, member)
+    if row is None:
+        row = OutboxMessage(key=key, program_id=member.program_id, member_id=member.id, email_id=email.id,
+                            to_address=person.email, operational=email.operational)
+        db.session.add(row)
+    row.subject, row.body = subject[:300], body
+    if not email.operational and person.unsubscribed:
+        row.state, row.error = mail.SKIPPED, "Not sent: the person unsubscribed and this is a marketing email."
+    elif mail.needs_join_link(email.subject, email.body) and not member.webinar_url:
+        # Never send an empty join link.
+        row.state, row.error = mail.SKIPPED, "Not sent: the member has no join link."
+    else:
+        db.session.commit()          # in the outbox before any delivery attempt
+        mail.deliver(row, "" if email.operational else mail.unsubscribe_url(person))
+        member.last_email_at = utcnow()
+    db.session.commit()
+    return row.state
 
 
 def deauthorize_account(provider: str, account_id: str) -> int:

@@ -58,5 +58,9 @@ class OutboxMessage(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow)
     sent_at = mapped_column(UTCDateTime, nullable=True)
     error: Mapped[str] = mapped_column(Text, default="")
+    # queued | sent (by SMTP) | kept (no mail server: the outbox is the delivery) | skipped | failed
+    state: Mapped[str] = mapped_column(String(10), default="queued")
+    # One key per intended send, so a rerun of the job never sends the same email twice.
+    key: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
 
     member = relationship("Member")

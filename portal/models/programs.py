@@ -51,6 +51,11 @@ class Member(db.Model):
     sync_error: Mapped[str] = mapped_column(Text, default="")
     sync_attempts: Mapped[int] = mapped_column(default=0)
     next_retry_at = mapped_column(UTCDateTime, nullable=True)
+    # The RQ job currently in charge of registering this member with the provider:
+    # an older (scheduled) attempt that finds another id here stands down.
+    sync_job_id: Mapped[str] = mapped_column(String(64), default="")
+    # When the current registration attempt began: transient failures retry until 24 hours after it.
+    sync_since = mapped_column(UTCDateTime, nullable=True)
     attended_minutes: Mapped[int | None] = mapped_column(nullable=True)
     first_join = mapped_column(UTCDateTime, nullable=True)
     last_leave = mapped_column(UTCDateTime, nullable=True)

@@ -1,0 +1,23 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, StringField, SubmitField, TelField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+
+class RegistrationForm(FlaskForm):
+    """The landing form [S18]: first name, last name and email required; company and
+    phone optional. ``website`` is a honeypot: hidden from people, filled by bots."""
+    first_name = StringField("First name", validators=[DataRequired(), Length(max=100)])
+    last_name = StringField("Last name", validators=[DataRequired(), Length(max=100)])
+    # email-validator checks the syntax; no DNS look-up (check_deliverability is off).
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254),
+                                            Email(message="Enter a valid email address.")])
+    company = StringField("Company (optional)", validators=[Optional(), Length(max=200)])
+    phone = TelField("Phone (optional)", validators=[
+        Optional(), Length(max=50),
+        Regexp(r"^[0-9+().\-\s/]*$", message="Use digits, spaces and + ( ) - . / only.")])
+    website = StringField("Leave this field empty", validators=[Optional()])
+    submit = SubmitField("Register")
+
+    def clean(self) -> dict:
+        return {name: (getattr(self, name).data or "").strip()
+                for name in ("email", "first_name", "last_name", "company", "phone")}
