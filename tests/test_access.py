@@ -29,10 +29,23 @@ ACCESS = {
     "admin.test_service": ADMIN,
     "admin.reauthorize_service": ADMIN,
     "admin.disconnect_service": ADMIN,
+    "programs.landing_page": LOGIN,
+    "programs.email_edit": LOGIN,
+    "programs.email_delete": LOGIN,
+    "programs.email_preview": LOGIN,
+    "programs.flow": LOGIN,
+    "programs.flow_step": LOGIN,
+    "programs.retry_registration": LOGIN,
+    "outbox.index": LOGIN,
+    "outbox.show": LOGIN,
+    "landing.page": PUBLIC,
+    "landing.thanks": PUBLIC,
+    "landing.unsubscribe": PUBLIC,
     "webhooks.receive": WEBHOOK,
 }
 
-SAMPLE_ARGS = {"provider_key": "zoom", "filename": "style.css"}
+SAMPLE_ARGS = {"provider_key": "zoom", "filename": "style.css", "action": "up", "slug": "no-such-page",
+               "token": "not-a-token"}
 
 
 def routes(app):

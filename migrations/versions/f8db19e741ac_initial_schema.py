@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 028a2710fbf6
+Revision ID: f8db19e741ac
 Revises: 
-Create Date: 2026-11-28 15:25:59.261584
+Create Date: 2026-11-28 15:37:16.906087
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import portal.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '028a2710fbf6'
+revision = 'f8db19e741ac'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -158,6 +158,8 @@ def upgrade():
     sa.Column('sync_error', sa.Text(), nullable=False),
     sa.Column('sync_attempts', sa.Integer(), nullable=False),
     sa.Column('next_retry_at', portal.models.types.UTCDateTime(), nullable=True),
+    sa.Column('sync_job_id', sa.String(length=64), nullable=False),
+    sa.Column('sync_since', portal.models.types.UTCDateTime(), nullable=True),
     sa.Column('attended_minutes', sa.Integer(), nullable=True),
     sa.Column('first_join', portal.models.types.UTCDateTime(), nullable=True),
     sa.Column('last_leave', portal.models.types.UTCDateTime(), nullable=True),
@@ -268,10 +270,13 @@ def upgrade():
     sa.Column('created_at', portal.models.types.UTCDateTime(), nullable=True),
     sa.Column('sent_at', portal.models.types.UTCDateTime(), nullable=True),
     sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('key', sa.String(length=100), nullable=True),
     sa.ForeignKeyConstraint(['email_id'], ['emails.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['member_id'], ['members.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['program_id'], ['programs.id'], ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('key')
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_member_id'), ['member_id'], unique=False)
