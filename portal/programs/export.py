@@ -3,36 +3,38 @@ never sit in memory. Only membership fields and the person fields [S20] allows."
 import csv
 import io
 import re
+from datetime import datetime
 
 from flask import Response, request, stream_with_context
+from sqlalchemy import case
 
+from portal.models import Member, Person
 from portal.programs import bp
 from portal.programs.members import members_query
 from portal.programs.routes import get_program_or_404
 
+# (heading, column): plain columns, not ORM objects, keep 10,000 rows quick.
 COLUMNS = [
-    ("Email", lambda m, p: p.email), ("First name", lambda m, p: p.first_name),
-    ("Last name", lambda m, p: p.last_name), ("Company", lambda m, p: p.company),
-    ("Phone", lambda m, p: p.phone), ("Status", lambda m, p: m.status),
-    ("Webinar URL", lambda m, p: m.webinar_url), ("Registrant id", lambda m, p: m.registrant_id),
-    ("Sync", lambda m, p: "" if m.sync_state == "none" else m.sync_state),
-    ("Sync error", lambda m, p: m.sync_error),
-    ("Attended minutes", lambda m, p: "" if m.attended_minutes is None else m.attended_minutes),
-    ("First join (UTC)", lambda m, p: _time(m.first_join)), ("Last leave (UTC)", lambda m, p: _time(m.last_leave)),
-    ("Sessions", lambda m, p: "" if m.sessions is None else m.sessions),
-    ("Member since (UTC)", lambda m, p: _time(m.created_at)),
+    ("Email", Person.email), ("First name", Person.first_name), ("Last name", Person.last_name),
+    ("Company", Person.company), ("Phone", Person.phone), ("Status", Member.status),
+    ("Webinar URL", Member.webinar_url), ("Registrant id", Member.registrant_id),
+    ("Sync", case((Member.sync_state == "none", ""), else_=Member.sync_state)), ("Sync error", Member.sync_error),
+    ("Attended minutes", Member.attended_minutes), ("First join (UTC)", Member.first_join),
+    ("Last leave (UTC)", Member.last_leave), ("Sessions", Member.sessions),
+    ("Member since (UTC)", Member.created_at),
 ]
 BATCH = 1000
-
-
-def _time(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
+FORMULA = re.compile(r"[=+\-@\t\r]")
 
 
 def _cell(value) -> str:
-    """Text a spreadsheet would run as a formula gets a leading quote."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
     text = str(value)
-    return "'" + text if re.match(r"[=+\-@\t\r]", text) else text
+    # Text a spreadsheet would run as a formula gets a leading quote.
+    return "'" + text if FORMULA.match(text) else text
 
 
 @bp.route("/<int:program_id>/members.csv")
@@ -43,6 +45,7 @@ def export_members(program_id):
     args = request.args
     query = members_query(program.id, status=args.get("status", ""), q=args.get("q", ""),
                           sort=args.get("sort", "email"), desc=args.get("desc") == "1")
+    query = query.with_only_columns(*[column for _, column in COLUMNS])
 
     def rows():
         buffer = io.StringIO()
@@ -50,8 +53,8 @@ def export_members(program_id):
         writer.writerow([name for name, _ in COLUMNS])
         result = db.session.execute(query.execution_options(yield_per=BATCH))
         for partition in result.partitions():
-            for member, person in partition:
-                writer.writerow([_cell(get(member, person)) for _, get in COLUMNS])
+            for row in partition:
+                writer.writerow([_cell(value) for value in row])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

@@ -43,7 +43,12 @@ def members_query(program_id: int, status: str = "", q: str = "", sort: str = "e
 def members_page(program_id: int, status: str = "", q: str = "", sort: str = "email",
                  desc: bool = False, page: int = 1, per_page: int = 50):
     query = members_query(program_id, status=status, q=q, sort=sort, desc=desc)
-    total = db.session.scalar(db.select(func.count()).select_from(query.order_by(None).subquery()))
+    if q and q.strip():
+        total = db.session.scalar(db.select(func.count()).select_from(query.order_by(None).subquery()))
+    else:
+        # Without a search the people need not be joined: the (program, status) index answers.
+        counted = db.select(func.count()).select_from(Member).where(Member.program_id == program_id)
+        total = db.session.scalar(counted.where(Member.status == status) if status else counted)
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
     pages = max(1, -(-total // per_page))
     return rows, total, pages
