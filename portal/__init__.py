@@ -27,8 +27,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from portal import models  # noqa: F401  (tables known to the metadata)
-    from portal import errors, security
+    from portal import (
+        errors,
+        models,  # noqa: F401  (tables known to the metadata)
+        security,
+    )
     from portal.admin import bp as admin_bp
     from portal.auth import bp as auth_bp
     from portal.main import bp as main_bp

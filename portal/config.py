@@ -24,14 +24,15 @@ class Config:
     RQ_QUEUE = os.environ.get("RQ_QUEUE", "lectern")
     PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:5000")
 
+    # The defaults are the Zoom sandbox's demo app (providers/zoom/sandbox/seed.py).
     ZOOM_OAUTH_BASE_URL = os.environ.get("ZOOM_OAUTH_BASE_URL", "https://zoom.us")
     ZOOM_API_BASE_URL = os.environ.get("ZOOM_API_BASE_URL", "https://api.zoom.us/v2")
-    ZOOM_CLIENT_ID = os.environ.get("ZOOM_CLIENT_ID", "sandbox-client-id")
-    ZOOM_CLIENT_SECRET = os.environ.get("ZOOM_CLIENT_SECRET", "sandbox-client-secret")
-    ZOOM_WEBHOOK_SECRET_TOKEN = os.environ.get("ZOOM_WEBHOOK_SECRET_TOKEN", "sandbox-webhook-secret")
-    ZOOM_S2S_CLIENT_ID = os.environ.get("ZOOM_S2S_CLIENT_ID", "")
-    ZOOM_S2S_CLIENT_SECRET = os.environ.get("ZOOM_S2S_CLIENT_SECRET", "")
-    ZOOM_S2S_ACCOUNT_ID = os.environ.get("ZOOM_S2S_ACCOUNT_ID", "")
+    ZOOM_CLIENT_ID = os.environ.get("ZOOM_CLIENT_ID", "sbx-oauth-client-id")
+    ZOOM_CLIENT_SECRET = os.environ.get("ZOOM_CLIENT_SECRET", "sbx-oauth-client-secret")
+    ZOOM_WEBHOOK_SECRET_TOKEN = os.environ.get("ZOOM_WEBHOOK_SECRET_TOKEN", "sbx-webhook-secret-token")
+    ZOOM_S2S_CLIENT_ID = os.environ.get("ZOOM_S2S_CLIENT_ID", "sbx-s2s-client-id")
+    ZOOM_S2S_CLIENT_SECRET = os.environ.get("ZOOM_S2S_CLIENT_SECRET", "sbx-s2s-client-secret")
+    ZOOM_S2S_ACCOUNT_ID = os.environ.get("ZOOM_S2S_ACCOUNT_ID", "sbx-account-1")
     ZOOM_HTTP_TIMEOUT = float(os.environ.get("ZOOM_HTTP_TIMEOUT", "10"))
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")

@@ -54,8 +54,16 @@ def decrypt_token(ciphertext: bytes | None, box: Fernet | None = None) -> dict:
         raise AuthExpired("the stored tokens cannot be read with this portal's key: re-authorize") from None
 
 
+def plugin(key: str) -> PartnerEvent:
+    """One plugin per provider and app: plugins keep HTTP sessions worth reusing."""
+    plugins = current_app.extensions.setdefault("providers", {})
+    if key not in plugins:
+        plugins[key] = providers.plugin(key, current_app.config)
+    return plugins[key]
+
+
 def plugin_for(service: Service) -> PartnerEvent:
-    return providers.plugin(service.provider, current_app.config)
+    return plugin(service.provider)
 
 
 class ServiceTokenStore:

@@ -162,3 +162,9 @@ def webinar_deleted(provider_key: str, webinar_id: str):
     binding = linking.find_binding(provider_key, webinar_id)
     if binding is not None:
         linking.mark_deleted(binding)
+
+
+def deauthorize_account(provider: str, account_id: str) -> int:
+    """The provider removed Lectern from an account: disconnect its services."""
+    from portal import service_flows
+    return service_flows.deauthorized(provider, account_id)

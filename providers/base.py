@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Iterable, Iterator, Mapping, Protocol
 
-
 # --- typed errors -------------------------------------------------------------
 
 class ProviderError(Exception):

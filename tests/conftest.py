@@ -14,6 +14,8 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgre
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PASSWORD = "correct horse battery"
 
+pytest_plugins = ["tests.zoom_fixtures"]
+
 _pg_schema_ready = False
 
 

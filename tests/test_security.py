@@ -3,7 +3,6 @@ import importlib
 import pytest
 
 import portal.config
-
 from portal import create_app
 from portal.extensions import db
 from portal.models import Program

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-from portal.admin import users  # noqa: E402,F401
+from portal.admin import services, users  # noqa: E402,F401

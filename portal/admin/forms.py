@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, SubmitField
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from portal.extensions import db
@@ -20,3 +20,23 @@ class UserForm(FlaskForm):
 class ConfirmForm(FlaskForm):
     """A form with only its CSRF token, for POST buttons."""
     submit = SubmitField("Confirm")
+
+
+class ServiceForm(FlaskForm):
+    name = StringField("Service name", validators=[DataRequired(), Length(max=200)])
+    provider = SelectField("Provider", choices=[])
+    kind = SelectField("Connection", choices=[("oauth", "Log into the provider (OAuth)"),
+                                              ("s2s", "Server-to-Server app of this portal")],
+                       default="oauth")
+    submit = SubmitField("Log in and authorize")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        import providers
+        self.provider.choices = providers.choices()
+
+
+class HostsForm(FlaskForm):
+    emails = TextAreaField("Host emails, one per line",
+                           validators=[DataRequired(), Length(max=20 * 260)])
+    submit = SubmitField("Authorize hosts")

@@ -2,7 +2,13 @@
 from portal.models.activity import OutboxMessage, SyncRun, Task
 from portal.models.people import Person, email_key
 from portal.models.programs import (
-    AttendanceSession, Email, FlowStep, LandingPage, Member, Program, StatusChange,
+    AttendanceSession,
+    Email,
+    FlowStep,
+    LandingPage,
+    Member,
+    Program,
+    StatusChange,
 )
 from portal.models.services import AuthorizedHost, Binding, Service, ServiceError
 from portal.models.types import utcnow

@@ -7,6 +7,9 @@ from portal.extensions import db
 from portal.models.types import UTCDateTime, utcnow
 
 ACTIVE, NEEDS_REAUTH, REPLACED, DISCONNECTED = "active", "needs re-authorization", "replaced", "disconnected"
+# Connected at the provider but not saved yet by the admin [S10].
+PENDING = "pending"
+MAX_AUTHORIZED_HOSTS = 20
 
 
 class Service(db.Model):
@@ -18,6 +21,8 @@ class Service(db.Model):
     account_id: Mapped[str] = mapped_column(String(100), index=True)
     connected_user_id: Mapped[str] = mapped_column(String(100), default="")
     connected_email: Mapped[str] = mapped_column(String(254), default="")
+    connected_is_admin: Mapped[bool] = mapped_column(default=False)
+    kind: Mapped[str] = mapped_column(String(10), default="oauth")   # oauth | s2s
     state: Mapped[str] = mapped_column(String(30), default=ACTIVE)
     # Encrypted token dict (Fernet); never shown, never logged.
     token_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)

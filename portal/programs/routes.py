@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from portal import flows, jobs
 from portal.extensions import db
-from portal.models import Member, Program, Task
+from portal.models import Member, Program, ServiceError, Task
 from portal.programs import bp
 from portal.programs.forms import BulkStatusForm, ProgramForm, StatusForm
 from portal.programs.members import members_page, status_counts
@@ -44,9 +44,11 @@ def show(program_id):
     bulk.from_status.choices = bulk.to_status.choices = program.channel_def.status_names
     tasks = db.session.scalars(db.select(Task).where(Task.program_id == program.id)
                                .order_by(Task.created_at.desc()).limit(5)).all()
+    provider_errors = db.session.scalars(db.select(ServiceError).where(ServiceError.program_id == program.id)
+                                         .order_by(ServiceError.id.desc()).limit(10)).all()
     return render_template("programs/show.html", program=program, rows=rows, total=total, pages=pages,
                            page=page, status=status, counts=status_counts(program.id), bulk=bulk,
-                           tasks=tasks)
+                           tasks=tasks, provider_errors=provider_errors)
 
 
 @bp.route("/<int:program_id>/members/<int:member_id>", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 work handed to a job. Public (no sign-in), no CSRF: the signature is the check."""
 import logging
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, jsonify, request
 
 from portal.extensions import csrf, limiter
 from portal.webhooks.handlers import HANDLERS
@@ -16,14 +16,14 @@ log = logging.getLogger(__name__)
 
 @bp.route("/webhooks/<provider_key>", methods=["POST"])
 def receive(provider_key):
-    import providers  # the registry loads every plugin; only needed here
+    from portal.connections import plugin
 
     try:
-        plugin = providers.plugin(provider_key, current_app.config)
+        provider = plugin(provider_key)
     except LookupError:
         abort(404)
     try:
-        event = plugin.verify_webhook(request.headers, request.get_data(cache=False))
+        event = provider.verify_webhook(request.headers, request.get_data(cache=False))
     except BadSignature as exc:
         log.warning("refused a %s webhook: %s", provider_key, exc.message)
         return jsonify(error="invalid signature"), 401

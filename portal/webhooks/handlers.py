@@ -35,3 +35,9 @@ def webinar_deleted(provider_key: str, event: WebhookEvent) -> None:
     from portal import jobs
 
     _enqueue(jobs.webinar_deleted, provider_key, event)
+
+
+@handles("app.deauthorized")
+def app_deauthorized(provider_key: str, event: WebhookEvent) -> None:
+    from portal import jobs
+    jobs.queue().enqueue(jobs.deauthorize_account, provider_key, event.account_id)

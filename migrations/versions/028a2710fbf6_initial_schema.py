@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 4ed7617907af
+Revision ID: 028a2710fbf6
 Revises: 
-Create Date: 2026-11-28 15:16:14.965192
+Create Date: 2026-11-28 15:25:59.261584
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import portal.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '4ed7617907af'
+revision = '028a2710fbf6'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -66,6 +66,8 @@ def upgrade():
     sa.Column('account_id', sa.String(length=100), nullable=False),
     sa.Column('connected_user_id', sa.String(length=100), nullable=False),
     sa.Column('connected_email', sa.String(length=254), nullable=False),
+    sa.Column('connected_is_admin', sa.Boolean(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('state', sa.String(length=30), nullable=False),
     sa.Column('token_ciphertext', sa.LargeBinary(), nullable=True),
     sa.Column('token_version', sa.Integer(), nullable=False),

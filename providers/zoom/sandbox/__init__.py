@@ -1,0 +1,131 @@
+"""A Zoom-compatible sandbox: OAuth, the /v2 endpoints Lectern uses, signed webhooks,
+and controls to run webinars (``/_sandbox/``). Run it with
+``python -m providers.zoom.sandbox --port 5055``; see README.md beside this file.
+"""
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Mapping
+
+from flask import Flask, jsonify, request
+
+from providers.zoom.sandbox import seed
+from providers.zoom.sandbox.delivery import WebhookSender
+from providers.zoom.sandbox.runtime import Sandbox, current
+from providers.zoom.sandbox.state import SandboxState, ZoomFault, iso
+
+CREDENTIAL_DEFAULTS = {
+    "ZOOM_CLIENT_ID": seed.OAUTH_CLIENT_ID,
+    "ZOOM_CLIENT_SECRET": seed.OAUTH_CLIENT_SECRET,
+    "ZOOM_WEBHOOK_SECRET_TOKEN": seed.WEBHOOK_SECRET_TOKEN,
+    "ZOOM_S2S_CLIENT_ID": seed.S2S_CLIENT_ID,
+    "ZOOM_S2S_CLIENT_SECRET": seed.S2S_CLIENT_SECRET,
+    "ZOOM_S2S_ACCOUNT_ID": seed.S2S_ACCOUNT_ID,
+}
+#: sandbox-only settings: access-token lifetime (s) and the portal's webhook URL
+SANDBOX_DEFAULTS = {"ZOOM_SANDBOX_TOKEN_TTL": "3600", "ZOOM_SANDBOX_WEBHOOK_URL": ""}
+
+
+def sandbox_settings(config: Mapping | None = None) -> dict:
+    """Defaults, overridden by environment variables, overridden by ``config``."""
+    merged = {}
+    for key, default in {**CREDENTIAL_DEFAULTS, **SANDBOX_DEFAULTS}.items():
+        merged[key] = str((config or {}).get(key) or os.environ.get(key) or default)
+    return merged
+
+
+def create_sandbox_app(config: Mapping | None = None) -> Flask:
+    settings = sandbox_settings(config)
+    credentials = {k: settings[k] for k in CREDENTIAL_DEFAULTS}
+    state = SandboxState(credentials, token_ttl=int(settings["ZOOM_SANDBOX_TOKEN_TTL"]),
+                         webhook_url=settings["ZOOM_SANDBOX_WEBHOOK_URL"])
+    sender = WebhookSender(credentials["ZOOM_WEBHOOK_SECRET_TOKEN"], lambda: state.webhook_url)
+
+    app = Flask(__name__)
+    app.url_map.merge_slashes = False     # see api_views._path_ident
+    app.config.update(settings)
+    app.extensions["zoom_sandbox"] = Sandbox(state, sender, credentials)
+
+    from providers.zoom.sandbox import api_views, control_views, oauth_views
+    app.register_blueprint(oauth_views.bp)
+    app.register_blueprint(api_views.bp)
+    app.register_blueprint(control_views.bp)
+
+    app.before_request(_inject_faults)
+    app.after_request(_after)
+    app.register_error_handler(ZoomFault, _zoom_error)
+    app.register_error_handler(404, _not_found)
+    app.add_url_rule("/", "index", _index)
+    return app
+
+
+def _inject_faults():
+    if request.path.startswith("/_sandbox") or request.path == "/":
+        return None
+    state = current().state
+    with state.lock:
+        if len(state.requests_seen) < 50_000:
+            state.requests_seen.append([request.method, request.path])
+        fault = state.take_fault(request.method, request.path)
+    return _fault_answer(fault) if fault else None
+
+
+def _fault_answer(fault: dict):
+    if fault["latency"]:
+        time.sleep(fault["latency"])
+    status = fault["status"]
+    if not status:
+        return None
+    if status != 429:
+        return jsonify({"code": status, "message": "Internal Server Error (sandbox fault)"}), status
+    headers = {"X-RateLimit-Category": "Light", "X-RateLimit-Limit": "30",
+               "X-RateLimit-Remaining": "0"}
+    if fault["daily"]:
+        midnight = datetime.combine(datetime.now(timezone.utc).date() + timedelta(days=1),
+                                    datetime.min.time(), timezone.utc)
+        headers.update({"X-RateLimit-Type": "Daily-limit", "Retry-After": iso(midnight)})
+        message = ("You have reached the maximum daily rate limit for this API. Refer to the "
+                   "response header for details on when you can make another request.")
+    else:
+        headers["X-RateLimit-Type"] = "QPS"
+        if fault["retry_after"] is not None:
+            headers["Retry-After"] = str(fault["retry_after"])
+        message = ("You have reached the maximum per-second rate limit for this API. "
+                   "Try again later.")
+    return jsonify({"code": 429, "message": message}), 429, headers
+
+
+def _after(response):
+    current().flush()
+    if not request.path.startswith("/_sandbox"):
+        state = current().state
+        with state.lock:
+            fault = state.take_fault(request.method, request.path, after=True)
+        if fault and fault["status"]:
+            status_body = _fault_answer(fault)
+            response = jsonify(status_body[0].get_json())
+            response.status_code = status_body[1]
+            if len(status_body) > 2:
+                response.headers.update(status_body[2])
+    if request.path.startswith("/v2/") and "X-RateLimit-Type" not in response.headers:
+        from providers.zoom.sandbox.api_views import CATEGORY_LIMITS, category
+        name = category(request.path)
+        response.headers.update({"X-RateLimit-Category": name, "X-RateLimit-Type": "QPS",
+                                 "X-RateLimit-Limit": str(CATEGORY_LIMITS[name]),
+                                 "X-RateLimit-Remaining": str(CATEGORY_LIMITS[name] - 1)})
+    return response
+
+
+def _zoom_error(exc: ZoomFault):
+    return jsonify({"code": exc.code, "message": exc.message}), exc.status, exc.headers
+
+
+def _not_found(exc):
+    return jsonify({"code": 404, "message": "The requested resource was not found."}), 404
+
+
+def _index():
+    return jsonify({"sandbox": "zoom", "oauth": "/oauth/authorize", "api": "/v2",
+                    "controls": "/_sandbox/state", "docs": "providers/zoom/sandbox/README.md"})

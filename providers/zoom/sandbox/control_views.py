@@ -1,0 +1,233 @@
+"""Sandbox controls, a JSON API under /_sandbox/: run webinars, inject faults, reset.
+
+Add ``?sync=1`` to any call to have its webhooks delivered before it answers.
+"""
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, jsonify, request
+
+from providers.zoom.sandbox import events
+from providers.zoom.sandbox.runtime import current
+from providers.zoom.sandbox.state import ZoomFault, new_id
+
+bp = Blueprint("zoom_sandbox_control", __name__, url_prefix="/_sandbox")
+
+
+def _body() -> dict:
+    return request.get_json(silent=True) or {}
+
+
+def _run(operation):
+    """Run ``operation(state)`` under the lock; it returns (answer, envelopes)."""
+    sb = current()
+    with sb.state.lock:
+        answer, envelopes = operation(sb.state)
+    sb.emit(envelopes)
+    return jsonify(answer)
+
+
+@bp.get("/state")
+def state_summary():
+    sb = current()
+    with sb.state.lock:
+        summary = sb.state.summary()
+    summary["webhook_deliveries"] = sb.sender.entries()
+    return jsonify(summary)
+
+
+@bp.post("/reset")
+def reset():
+    sb = current()
+    sb.sender.wait(5)
+    sb.state.reset()
+    sb.sender.log.clear()
+    return jsonify({"reset": True})
+
+
+@bp.post("/config")
+def config():
+    """``{"token_ttl": seconds}`` for tokens issued from now on."""
+    state = current().state
+    with state.lock:
+        if "token_ttl" in _body():
+            state.token_ttl = int(_body()["token_ttl"])
+        return jsonify({"token_ttl": state.token_ttl})
+
+
+@bp.post("/webhook-url")
+def webhook_url():
+    state = current().state
+    with state.lock:
+        state.webhook_url = str(_body().get("url") or "")
+        return jsonify({"webhook_url": state.webhook_url})
+
+
+@bp.post("/webhooks/wait")
+def webhooks_wait():
+    """Block until queued webhooks are delivered (``timeout`` seconds, default 10)."""
+    done = current().sender.wait(float(_body().get("timeout", 10)))
+    return jsonify({"delivered": done, "deliveries": current().sender.entries()})
+
+
+@bp.post("/tokens/expire")
+def expire_tokens():
+    """Make every issued access token expire now (refresh tokens keep working)."""
+    state = current().state
+    with state.lock:
+        for record in state.access_tokens.values():
+            record["expires_at"] = time.time() - 1
+        return jsonify({"expired": len(state.access_tokens)})
+
+
+@bp.post("/page-tokens/expire")
+def expire_page_tokens():
+    """Every next_page_token handed out so far stops working (code 300)."""
+    state = current().state
+    with state.lock:
+        count = len(state.page_tokens)
+        state.page_tokens.clear()
+    return jsonify({"expired": count})
+
+
+@bp.post("/deauthorize")
+def deauthorize():
+    """The account removes the app: every OAuth grant dies, app_deauthorized is sent."""
+    sb = current()
+    body = _body()
+    with sb.state.lock:
+        state = sb.state
+        user_id = body.get("user_id") or state.owner()["id"]
+        grants = {r["grant"] for r in state.refresh_tokens.values()}
+        for grant in grants:
+            state.revoke_grant(grant)
+        envelope = {"event": "app_deauthorized", "event_ts": int(time.time() * 1000),
+                    "payload": {"account_id": state.account_id, "user_id": user_id,
+                                "signature": "sandbox", "client_id": sb.credentials["ZOOM_CLIENT_ID"],
+                                "deauthorization_time": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                                      time.gmtime())}}
+    sb.emit([envelope])
+    return jsonify({"revoked_grants": len(grants)})
+
+
+@bp.post("/faults")
+def add_fault():
+    """``{"pattern": "/v2/report/*", "method": "GET", "status": 429|500|503,
+    "count": 2, "retry_after": 1, "daily": false, "latency": 0.0, "after": false}``.
+    ``count`` null means until cleared. A daily 429 carries X-RateLimit-Type:
+    Daily-limit. ``after`` processes the request, then answers with the fault (an
+    answer lost on the way back)."""
+    body = _body()
+    fault = {"pattern": body.get("pattern", "/v2/*"), "method": body.get("method", "*").upper(),
+             "status": int(body.get("status", 0)), "count": body.get("count", 1),
+             "retry_after": body.get("retry_after"), "daily": bool(body.get("daily")),
+             "latency": float(body.get("latency", 0)), "after": bool(body.get("after"))}
+    if fault["daily"] and not fault["status"]:
+        fault["status"] = 429
+    state = current().state
+    with state.lock:
+        state.faults.append(fault)
+        return jsonify({"faults": state.faults})
+
+
+@bp.delete("/faults")
+def clear_faults():
+    state = current().state
+    with state.lock:
+        state.faults.clear()
+    return jsonify({"faults": []})
+
+
+@bp.get("/requests")
+def requests_seen():
+    """Every API/OAuth request the sandbox answered since the last reset: [method, path]."""
+    state = current().state
+    with state.lock:
+        return jsonify({"requests": list(state.requests_seen)})
+
+
+@bp.post("/users")
+def add_user():
+    """``{"email", "first_name", "last_name", "role_name": "Member"|"Admin",
+    "permissions": [...]}``: a new user of the account."""
+    body = _body()
+    state = current().state
+    with state.lock:
+        email = str(body.get("email") or "").strip()
+        if "@" not in email or state.user(email):
+            raise ZoomFault(409, 1005, f"User {email} already exists or is not an email.")
+        role = body.get("role_name", "Member")
+        user = {"id": body.get("id") or new_id("sbxu"), "email": email,
+                "first_name": body.get("first_name", ""), "last_name": body.get("last_name", ""),
+                "role_name": role, "role_id": {"Owner": "0", "Admin": "1"}.get(role, "2"),
+                "type": int(body.get("type", 2)), "permissions": list(body.get("permissions") or []),
+                "account_id": state.account_id}
+        state.users[user["id"]] = user
+        return jsonify(user)
+
+
+@bp.post("/webinars")
+def create_webinar():
+    return _run(lambda s: (_webinar_summary(events.create_webinar(s, _body(), request.host_url)), []))
+
+
+@bp.post("/webinars/<int:wid>/registrants")
+def register(wid):
+    return _run(lambda s: events.add_registrant(s, wid, _body(), request.host_url))
+
+
+@bp.post("/webinars/<int:wid>/start")
+def start(wid):
+    """``{"uuid": optional instance UUID, "at": optional ISO start}``."""
+    def op(s):
+        envelopes = events.start(s, wid, _body())
+        return {"uuid": s.live[wid]["uuid"]}, envelopes
+    return _run(op)
+
+
+@bp.post("/webinars/<int:wid>/join")
+def join(wid):
+    return _run(lambda s: (events.join(s, wid, _body()), []))
+
+
+@bp.post("/webinars/<int:wid>/leave")
+def leave(wid):
+    return _run(lambda s: (events.leave(s, wid, _body()), []))
+
+
+@bp.post("/webinars/<int:wid>/end")
+def end(wid):
+    def op(s):
+        envelopes = events.end(s, wid, _body())
+        last = s.instances[wid][-1]
+        return {"uuid": last["uuid"], "participant_rows": len(last["rows"]),
+                "absentees": len(last["absentees"])}, envelopes
+    return _run(op)
+
+
+@bp.post("/webinars/<int:wid>/reschedule")
+def reschedule(wid):
+    return _run(lambda s: ({"start_time": _body()["start_time"]}, events.reschedule(s, wid, _body())))
+
+
+@bp.delete("/webinars/<int:wid>")
+@bp.post("/webinars/<int:wid>/delete")
+def delete(wid):
+    return _run(lambda s: ({"deleted": wid}, events.delete(s, wid)))
+
+
+@bp.post("/webinars/<int:wid>/bulk")
+def bulk(wid):
+    """``{"attendees": N, "absentees": M, "walk_ins": 0, "rejoin_every": 5}``."""
+    return _run(lambda s: events.bulk(s, wid, _body(), request.host_url))
+
+
+def _webinar_summary(w: dict) -> dict:
+    return {"id": w["id"], "uuid": w["uuid"], "topic": w["topic"], "type": w["type"],
+            "host_id": w["host_id"], "approval_type": w["settings"]["approval_type"]}
+
+
+@bp.errorhandler(ZoomFault)
+def control_error(exc: ZoomFault):
+    return jsonify({"code": exc.code, "message": exc.message}), exc.status

@@ -1,0 +1,157 @@
+"""Webhook signatures, URL validation, and the sandbox's signed deliveries."""
+import hashlib
+import hmac
+import json
+import threading
+import time
+
+import pytest
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from providers.base import BadSignature, Registrant
+from providers.zoom import ZoomEvent
+from providers.zoom.sandbox import seed
+
+SECRET = "test-webhook-secret"
+
+
+def signed(body: dict | bytes, secret: str = SECRET, ts: int | None = None) -> tuple[dict, bytes]:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    ts = str(int(time.time()) if ts is None else ts)
+    digest = hmac.new(secret.encode(), b"v0:" + ts.encode() + b":" + raw, hashlib.sha256).hexdigest()
+    return {"x-zm-signature": "v0=" + digest, "x-zm-request-timestamp": ts,
+            "Content-Type": "application/json"}, raw
+
+
+@pytest.fixture
+def plugin():
+    return ZoomEvent({"ZOOM_WEBHOOK_SECRET_TOKEN": SECRET})
+
+
+ENDED = {"event": "webinar.ended", "event_ts": 1767225600000,
+         "payload": {"account_id": "acc-1", "object": {"id": 81000000001, "uuid": "u==",
+                                                        "topic": "T"}}}
+
+
+def test_signed_event_is_accepted_and_id_normalised(plugin):
+    headers, raw = signed(ENDED)
+    event = plugin.verify_webhook(headers, raw)
+    assert (event.event, event.account_id, event.webinar_id) == ("webinar.ended", "acc-1", "81000000001")
+    assert event.object["uuid"] == "u==" and event.reply is None
+
+
+def test_header_names_are_case_insensitive(plugin):
+    headers, raw = signed(ENDED)
+    upper = {k.upper(): v for k, v in headers.items()}
+    assert plugin.verify_webhook(upper, raw).webinar_id == "81000000001"
+
+
+def test_wrong_signature_is_refused(plugin):
+    headers, raw = signed(ENDED, secret="another-secret")
+    with pytest.raises(BadSignature):
+        plugin.verify_webhook(headers, raw)
+
+
+def test_body_changed_after_signing_is_refused(plugin):
+    headers, raw = signed(ENDED)
+    with pytest.raises(BadSignature):
+        plugin.verify_webhook(headers, raw.replace(b"81000000001", b"81000000002"))
+
+
+@pytest.mark.parametrize("skew", [-301, 301])
+def test_stale_or_future_timestamp_is_refused(plugin, skew):
+    headers, raw = signed(ENDED, ts=int(time.time()) + skew)
+    with pytest.raises(BadSignature) as caught:
+        plugin.verify_webhook(headers, raw)
+    assert "stale" in caught.value.message
+
+
+def test_missing_headers_are_refused(plugin):
+    with pytest.raises(BadSignature):
+        plugin.verify_webhook({}, json.dumps(ENDED).encode())
+
+
+def test_missing_secret_refuses_everything():
+    headers, raw = signed(ENDED, secret="")
+    with pytest.raises(BadSignature) as caught:
+        ZoomEvent({}).verify_webhook(headers, raw)
+    assert "no Zoom webhook secret" in caught.value.message
+
+
+def test_url_validation_challenge_is_answered(plugin):
+    headers, raw = signed({"event": "endpoint.url_validation", "event_ts": 1,
+                           "payload": {"plainToken": "qgg8vlvZRS6UYooatFL8Aw"}})
+    event = plugin.verify_webhook(headers, raw)
+    expected = hmac.new(SECRET.encode(), b"qgg8vlvZRS6UYooatFL8Aw", hashlib.sha256).hexdigest()
+    assert event.event == "endpoint.url_validation"
+    assert event.reply == {"plainToken": "qgg8vlvZRS6UYooatFL8Aw", "encryptedToken": expected}
+
+
+def test_deauthorization_event(plugin):
+    headers, raw = signed({"event": "app_deauthorized", "event_ts": 1,
+                           "payload": {"account_id": "acc-9", "user_id": "u-1",
+                                       "client_id": "c", "deauthorization_time": "2026-01-01T00:00:00Z"}})
+    event = plugin.verify_webhook(headers, raw)
+    assert (event.event, event.account_id, event.object["user_id"]) == ("app.deauthorized", "acc-9", "u-1")
+
+
+class Receiver:
+    """A tiny HTTP server collecting (headers, raw body) of each POST."""
+
+    def __init__(self):
+        self.received, self.arrived = [], threading.Condition()
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/zoom/webhooks"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True,
+                                       kwargs={"poll_interval": 0.05})
+
+    def app(self, environ, start_response):
+        request = Request(environ)
+        with self.arrived:
+            self.received.append((dict(request.headers), request.get_data()))
+            self.arrived.notify_all()
+        return Response("", 204)(environ, start_response)
+
+
+@pytest.fixture
+def receiver(sandbox):
+    box = Receiver()
+    box.thread.start()
+    sandbox.control("webhook-url", url=box.url)
+    yield box
+    box.server.shutdown()
+    box.server.server_close()
+
+
+def test_sandbox_sends_signed_webhooks_the_plugin_verifies(zoom_plugin, sandbox, receiver):
+    wid = seed.W_SINGLE
+    store = sandbox.connect(zoom_plugin)
+    registration = zoom_plugin.register(store, str(wid), Registrant(email="w@example.test",
+                                                                    first_name="W"))
+    sandbox.control("webhooks/wait")
+    sandbox.control(f"webinars/{wid}/start", sync=True)
+    sandbox.control(f"webinars/{wid}/end", sync=True)
+    sandbox.control(f"webinars/{wid}/reschedule", start_time="2027-01-05T16:00:00Z", sync=True)
+    sandbox.control(f"webinars/{wid}", method="DELETE", sync=True)
+    sandbox.control("deauthorize", sync=True)
+    events = [zoom_plugin.verify_webhook(h, body) for h, body in receiver.received]
+    assert [e.event for e in events] == ["webinar.registration_created", "webinar.started",
+                                         "webinar.ended", "webinar.updated", "webinar.deleted",
+                                         "app.deauthorized"]
+    assert {e.account_id for e in events} == {seed.ACCOUNT_ID}
+    assert all(e.webinar_id == str(wid) for e in events[:-1])
+    assert events[0].object["registrant"]["id"] == registration.registrant_id
+    assert events[3].object["start_time"] == "2027-01-05T16:00:00Z"
+    assert events[3].old_object["start_time"] != "2027-01-05T16:00:00Z"
+    deliveries = sandbox.state()["webhook_deliveries"]
+    assert [d["outcome"] for d in deliveries] == [204] * 6
+
+
+def test_webhooks_are_delivered_in_the_background_by_default(sandbox, receiver):
+    sandbox.control(f"webinars/{seed.W_SINGLE}/start")
+    with receiver.arrived:
+        receiver.arrived.wait_for(lambda: receiver.received, timeout=5)
+    headers, body = receiver.received[0]
+    assert json.loads(body)["event"] == "webinar.started"
+    assert headers["X-Zm-Signature"].startswith("v0=")
