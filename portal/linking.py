@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 #: how long one host's upcoming webinars are kept in Redis for the picker
 PICKER_CACHE_SECONDS = 60
 #: parallel provider calls when listing many hosts' webinars
-PICKER_THREADS = 8
+PICKER_THREADS = 10
 
 
 class NeedsConfirmation(FlowError):
