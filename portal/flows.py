@@ -141,13 +141,14 @@ def copy_assets(source: Program, target: Program) -> None:
     for step in source.flow:
         db.session.add(FlowStep(program=target, position=step.position, action=step.action,
                                 status=step.status, email=copies.get(step.email_id)))
+    if source.landing_page is None:
+        return
     page = target.landing_page
     if page is None:
-        page = LandingPage(program=target, slug=unique_slug(target.name, target.id))
+        page = LandingPage(program=target, slug=unique_slug(source.landing_page.slug + "-copy"))
         db.session.add(page)
-    if source.landing_page is not None:
-        page.title = source.landing_page.title
-        page.intro = source.landing_page.intro
+    page.title = source.landing_page.title
+    page.intro = source.landing_page.intro
     page.published, page.published_at = False, None
 
 

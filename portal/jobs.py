@@ -223,6 +223,59 @@ def send_email(member_id: int, email_id: int, key: str):
         member.last_email_at = utcnow()
     db.session.commit()
     return row.state
+# --- webinar details (event programs) ------------------------------------------------
+
+#: webhook-driven refreshes retry provider outages and rate limits with backoff
+WEBINAR_RETRY = Retry(max=4, interval=[10, 60, 300, 900])
+
+
+def refresh_webinar(task_id: str, program_id: int):
+    """*Refresh details*: re-read the program's webinar into its snapshot."""
+    from portal import linking
+    from portal.models import Program
+
+    task = db.session.get(Task, task_id)
+    task.state = RUNNING
+    db.session.commit()
+    program = db.session.get(Program, program_id)
+    binding_id = program.binding.id if program and program.binding else None
+    try:
+        binding = linking.refresh_binding(binding_id) if binding_id else None
+    except Exception as exc:
+        db.session.rollback()
+        task = db.session.get(Task, task_id)
+        task.state, task.message = FAILED, getattr(exc, "message", str(exc))
+        task.finished_at = utcnow()
+        db.session.commit()
+        raise
+    task = db.session.get(Task, task_id)
+    task.state, task.done, task.total = DONE, 1, 1
+    if binding is None:
+        task.message = "This program is no longer linked to a webinar."
+    elif binding.deleted_at:
+        task.message = f"Webinar {binding.webinar_id} no longer exists."
+    else:
+        task.message = f"Details of “{binding.topic}” re-read."
+    task.finished_at = utcnow()
+    db.session.commit()
+
+
+def webinar_updated(provider_key: str, webinar_id: str):
+    """A ``webinar.updated`` webhook: re-read the webinar rather than trust the
+    event's partial fields, so duplicates and late deliveries change nothing."""
+    from portal import linking
+
+    binding = linking.find_binding(provider_key, webinar_id)
+    if binding is not None:
+        linking.refresh_binding(binding.id)
+
+
+def webinar_deleted(provider_key: str, webinar_id: str):
+    from portal import linking
+
+    binding = linking.find_binding(provider_key, webinar_id)
+    if binding is not None:
+        linking.mark_deleted(binding)
 
 
 def deauthorize_account(provider: str, account_id: str) -> int:

@@ -24,6 +24,13 @@
       var s = el.getAttribute("data-state");
       if (s === "queued" || s === "running") { poll(el); }
     });
+    // Slow provider listings: say so while the next page loads.
+    document.querySelectorAll("form[data-loading]").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        var note = form.querySelector(".loading");
+        if (note) { note.hidden = false; }
+      });
+    });
     // Buttons that ask before acting: <button data-confirm="...">
     document.querySelectorAll("[data-confirm]").forEach(function (el) {
       el.addEventListener("click", function (e) {

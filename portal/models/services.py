@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -87,7 +89,18 @@ class Binding(db.Model):
     rescheduled_at = mapped_column(UTCDateTime, nullable=True)
     never_started: Mapped[bool] = mapped_column(default=False)
     attendance_pulled_at = mapped_column(UTCDateTime, nullable=True)
+    # The link health check's last findings, one plain sentence per line (empty: healthy).
+    health_problems: Mapped[str] = mapped_column(Text, default="")
+    health_checked_at = mapped_column(UTCDateTime, nullable=True)
     next_pull_at = mapped_column(UTCDateTime, nullable=True)
 
     program = relationship("Program", back_populates="binding")
     service = relationship("Service")
+
+    @property
+    def problems(self) -> list[str]:
+        return [line for line in (self.health_problems or "").splitlines() if line.strip()]
+
+    @property
+    def end_at(self):
+        return self.start_at + timedelta(minutes=self.duration or 0) if self.start_at else None

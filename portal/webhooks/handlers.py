@@ -16,6 +16,27 @@ def handles(*events):
     return decorate
 
 
+def _enqueue(func, provider_key: str, event: WebhookEvent) -> None:
+    from portal import jobs
+
+    if event.webinar_id:
+        jobs.queue().enqueue(func, provider_key, event.webinar_id, retry=jobs.WEBINAR_RETRY)
+
+
+@handles("webinar.updated")
+def webinar_updated(provider_key: str, event: WebhookEvent) -> None:
+    from portal import jobs
+
+    _enqueue(jobs.webinar_updated, provider_key, event)
+
+
+@handles("webinar.deleted")
+def webinar_deleted(provider_key: str, event: WebhookEvent) -> None:
+    from portal import jobs
+
+    _enqueue(jobs.webinar_deleted, provider_key, event)
+
+
 @handles("app.deauthorized")
 def app_deauthorized(provider_key: str, event: WebhookEvent) -> None:
     from portal import jobs

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: f8db19e741ac
+Revision ID: 3031ed909907
 Revises: 
-Create Date: 2026-11-28 15:37:16.906087
+Create Date: 2026-11-28 15:40:13.731281
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import portal.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = 'f8db19e741ac'
+revision = '3031ed909907'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -113,6 +113,8 @@ def upgrade():
     sa.Column('rescheduled_at', portal.models.types.UTCDateTime(), nullable=True),
     sa.Column('never_started', sa.Boolean(), nullable=False),
     sa.Column('attendance_pulled_at', portal.models.types.UTCDateTime(), nullable=True),
+    sa.Column('health_problems', sa.Text(), nullable=False),
+    sa.Column('health_checked_at', portal.models.types.UTCDateTime(), nullable=True),
     sa.Column('next_pull_at', portal.models.types.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['program_id'], ['programs.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['service_id'], ['services.id'], ),

@@ -1,0 +1,391 @@
+"""Linking an event program to a provider's webinar and keeping the link in step:
+the picker, the link health check, the webinar snapshot, reschedules [S8],
+deletions, unlinking. Flows take ids or models and never touch the request; the
+provider is reached only through ``portal.connections.call``."""
+from __future__ import annotations
+
+import json
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+
+from portal import connections
+from portal.channels import REGISTERED, REGISTRATION_ERROR
+from portal.extensions import db
+from portal.flows import FlowError
+from portal.models import Binding, Member, Program, Service, User
+from portal.models.types import utcnow
+from providers.base import AuthExpired, NotFound, ProviderError, Webinar
+
+log = logging.getLogger(__name__)
+
+#: how long one host's upcoming webinars are kept in Redis for the picker
+PICKER_CACHE_SECONDS = 60
+#: parallel provider calls when listing many hosts' webinars
+PICKER_THREADS = 10
+
+
+class NeedsConfirmation(FlowError):
+    """The change is allowed, but only once the user has confirmed it."""
+
+
+# --- the picker [S4] [S12] [S15] ------------------------------------------------------
+
+@dataclass
+class PickerItem:
+    webinar: Webinar
+    host_email: str
+    bound_program_id: int | None = None
+    bound_program_name: str = ""
+
+    @property
+    def disabled_reason(self) -> str:
+        if self.webinar.recurring:
+            return "Recurring webinar: not supported, only single-occurrence webinars can be linked."
+        if self.bound_program_id:
+            return "Already linked to another program."
+        return ""
+
+
+@dataclass
+class Picker:
+    items: list[PickerItem] = field(default_factory=list)
+    #: plain-words failures, one per host whose webinars could not be listed
+    errors: list[str] = field(default_factory=list)
+    hosts: int = 0
+
+
+def _webinar_to_json(webinar: Webinar) -> dict:
+    data = asdict(webinar)
+    data["start"] = webinar.start.isoformat() if webinar.start else None
+    data["unanswerable_questions"] = list(webinar.unanswerable_questions)
+    return data
+
+
+def _webinar_from_json(data: dict) -> Webinar:
+    data = dict(data)
+    data["start"] = datetime.fromisoformat(data["start"]) if data.get("start") else None
+    data["unanswerable_questions"] = tuple(data.get("unanswerable_questions") or ())
+    return Webinar(**data)
+
+
+def service_hosts(service: Service) -> list[tuple[str, str]]:
+    """(host id, email) of the connecting user, then each authorized host [S12]."""
+    hosts = [(service.connected_user_id, service.connected_email)]
+    hosts += [(h.host_id, h.email) for h in service.hosts if h.host_id != service.connected_user_id]
+    return [h for h in hosts if h[0]]
+
+
+def _cache_key(service_id: int, host_id: str) -> str:
+    return f"lectern:picker:{service_id}:{host_id}"
+
+
+def upcoming_webinars(service: Service, refresh: bool = False) -> Picker:
+    """Upcoming webinars of every host visible through the service, merged and
+    sorted by start; each host's list is fetched in its own thread and kept in
+    Redis briefly, so 20 hosts of 100+ webinars each stay quick."""
+    from portal.jobs import redis_conn
+
+    redis = redis_conn()
+    hosts = service_hosts(service)
+    picker = Picker(hosts=len(hosts))
+    app = current_app._get_current_object()
+    # Loaded here: the threads read only these loaded attributes and never touch
+    # the session (it is not thread-safe); connections.call uses its own connections.
+    service_id, service_name, _ = service.id, service.name, service.provider
+
+    def fetch(host):
+        host_id, email = host
+        key = _cache_key(service_id, host_id)
+        cached = None if refresh else redis.get(key)
+        if cached is not None:
+            return host, [_webinar_from_json(d) for d in json.loads(cached)], None
+        with app.app_context():
+            try:
+                webinars = connections.call(service, "upcoming_webinars", host_id)
+            except ProviderError as error:
+                return host, [], error
+        redis.set(key, json.dumps([_webinar_to_json(w) for w in webinars]), ex=PICKER_CACHE_SECONDS)
+        return host, webinars, None
+
+    with ThreadPoolExecutor(max_workers=min(PICKER_THREADS, max(1, len(hosts)))) as pool:
+        results = list(pool.map(fetch, hosts))
+
+    seen = set()
+    for (host_id, email), webinars, error in results:
+        if error is not None:
+            who = email or host_id
+            picker.errors.append(f"The webinars of {who} could not be listed through “{service_name}”: "
+                                 f"{error.message}")
+            continue
+        for webinar in webinars:
+            if webinar.id in seen:
+                continue
+            seen.add(webinar.id)
+            picker.items.append(PickerItem(webinar, webinar.host_email or email))
+    bound = dict(db.session.execute(
+        db.select(Binding.webinar_id, Program).join(Program, Binding.program_id == Program.id)
+        .where(Binding.provider == service.provider, Binding.webinar_id.in_(seen))).all()) if seen else {}
+    for item in picker.items:
+        program = bound.get(item.webinar.id)
+        if program is not None:
+            item.bound_program_id, item.bound_program_name = program.id, program.name
+    far = datetime.max.replace(tzinfo=utcnow().tzinfo)
+    picker.items.sort(key=lambda i: (i.webinar.start or far, i.webinar.topic.lower(), i.webinar.id))
+    return picker
+
+
+def forget_picker(service: Service) -> None:
+    from portal.jobs import redis_conn
+
+    keys = [_cache_key(service.id, host_id) for host_id, _ in service_hosts(service)]
+    if keys:
+        redis_conn().delete(*keys)
+
+
+# --- linking [S5] [S15] ----------------------------------------------------------------
+
+def partner_refusal(program: Program) -> str:
+    """Why this program cannot pick a partner, or '' when it can [S5]."""
+    if not program.channel_def.partner_events:
+        return (f"Only programs of the Webinar channel can be linked to a partner event; "
+                f"this program's channel is {program.channel_def.label}.")
+    return ""
+
+
+def registered_count(program_id: int) -> int:
+    """Members who were registered (sign-ups the provider holds or should hold)."""
+    return db.session.scalar(db.select(func.count()).select_from(Member).where(
+        Member.program_id == program_id, Member.status == REGISTERED)) or 0
+
+
+def people_signed_up(program_id: int) -> int:
+    """Members at Registered or further (attended, no show...): people who signed up."""
+    from portal.channels import get_channel
+
+    program = db.session.get(Program, program_id)
+    channel = get_channel(program.channel)
+    step = channel.status(REGISTERED).step
+    names = [s.name for s in channel.statuses if s.step >= step and s.name != REGISTRATION_ERROR]
+    return db.session.scalar(db.select(func.count()).select_from(Member).where(
+        Member.program_id == program_id, Member.status.in_(names))) or 0
+
+
+def link_program(program_id: int, service_id: int, webinar_id: str, user: User | None = None) -> Binding:
+    """Bind the program to the webinar, with a snapshot and a first health check.
+    Everything the picker shows as disabled is refused here too, whatever was posted."""
+    program = db.session.get(Program, program_id)
+    if program is None:
+        raise FlowError("This program does not exist.")
+    refusal = partner_refusal(program)
+    if refusal:
+        raise FlowError(refusal)
+    webinar_id = str(webinar_id or "").strip()
+    if not webinar_id:
+        raise FlowError("Choose a webinar.")
+    if program.binding is not None:
+        if program.binding.webinar_id == webinar_id and program.binding.service_id == service_id:
+            return program.binding
+        raise FlowError(f"This program is already linked to webinar {program.binding.webinar_id}. "
+                        "Unlink it first: a linked program never switches webinars silently.")
+    service = db.session.get(Service, service_id)
+    if service is None:
+        raise FlowError("Choose a login (service).")
+    if not service.usable:
+        raise FlowError(f"The service “{service.name}” is {service.state}: an admin must fix it "
+                        "before it can be used.")
+    _refuse_if_bound(service.provider, webinar_id)
+    try:
+        webinar = connections.call(service, "webinar", webinar_id, program_id=program.id,
+                                   webinar_id=webinar_id)
+    except ProviderError as error:
+        raise FlowError(f"Webinar {webinar_id} could not be read: {error.message}") from None
+    if webinar.recurring:
+        raise FlowError(f"“{webinar.topic}” is a recurring webinar: only single-occurrence webinars "
+                        "can be linked.")
+    visible = {host_id for host_id, _ in service_hosts(service)}
+    if webinar.host_id and webinar.host_id not in visible:
+        raise FlowError(f"“{webinar.topic}” is hosted by someone whose webinars this service may not "
+                        "see; an admin can add that host to the service.")
+    binding = Binding(program=program, service=service, provider=service.provider, webinar_id=webinar_id)
+    _snapshot(binding, webinar)
+    binding.health_problems = "\n".join(webinar_problems(webinar))
+    binding.health_checked_at = utcnow()
+    db.session.add(binding)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Two people linking the same webinar at once: the unique constraint decides.
+        db.session.rollback()
+        _refuse_if_bound(service.provider, webinar_id)
+        raise FlowError("This program was linked meanwhile; reload the page.") from None
+    log.info("program %s linked to %s webinar %s", program.id, service.provider, webinar_id)
+    return binding
+
+
+def _refuse_if_bound(provider: str, webinar_id: str) -> None:
+    other = db.session.scalar(db.select(Binding).where(Binding.provider == provider,
+                                                       Binding.webinar_id == webinar_id))
+    if other is not None:
+        raise FlowError(f"Webinar {webinar_id} is already linked to the program “{other.program.name}”.")
+
+
+def _snapshot(binding: Binding, webinar: Webinar) -> None:
+    """Copy only the webinar details [S20] allows."""
+    binding.topic = webinar.topic[:300]
+    binding.agenda = webinar.agenda or ""
+    binding.start_at = webinar.start
+    binding.duration = webinar.duration or 0
+    binding.timezone = webinar.timezone or "UTC"
+    if webinar.host_email:
+        binding.host_email = webinar.host_email
+    binding.registration_required = webinar.registration_required
+    binding.approval_automatic = webinar.approval_automatic
+    binding.refreshed_at = utcnow()
+    binding.deleted_at = None
+
+
+# --- the link health check -------------------------------------------------------------
+
+def webinar_problems(webinar: Webinar, now: datetime | None = None) -> list[str]:
+    """What on the webinar would stop registrations from the portal, each with
+    what to change on the provider's side."""
+    now = now or utcnow()
+    problems = []
+    if not webinar.registration_required:
+        problems.append("Registration is not required on this webinar, so the portal cannot register "
+                        "anyone: registrations from the portal are off. In Zoom, edit the webinar, tick "
+                        "Registration: Required, and save.")
+    elif not webinar.approval_automatic:
+        problems.append("Registrations wait for manual approval, so people would not get their join "
+                        "link. In Zoom, open the webinar's Registration settings and choose "
+                        "Automatically approve.")
+    if webinar.unanswerable_questions:
+        names = ", ".join(f"“{q}”" for q in webinar.unanswerable_questions)
+        problems.append(f"Zoom requires registration questions the portal's form cannot answer ({names}), "
+                        "so every registration would be refused. In Zoom, open the webinar's Registration "
+                        "settings, Questions tab, and untick Required for them.")
+    if webinar.start is None:
+        problems.append("The webinar has no start time. In Zoom, schedule it for a date in the future.")
+    elif webinar.start <= now:
+        problems.append("The webinar's start time is in the past. In Zoom, schedule it for a date in the "
+                        "future, or link another webinar.")
+    return problems
+
+
+def link_health(program: Program) -> list[str]:
+    """Check the program's link now: the service token works, the webinar still
+    exists and can take registrations. Re-reads the webinar (refreshing the
+    snapshot), stores the findings on the binding, commits, and returns them in
+    plain words (an empty list: healthy). Called when a webinar is chosen and
+    before a landing page is published."""
+    binding = program.binding
+    if binding is None:
+        return ["This program is not linked to a webinar: open Event Settings and choose one."]
+    service = binding.service
+    problems: list[str] = []
+    if not service.usable:
+        problems.append(f"The service “{service.name}” is {service.state}. An admin must re-authorize it "
+                        "(or link this program through the service that replaced it).")
+    else:
+        try:
+            webinar = connections.call(service, "webinar", binding.webinar_id, program_id=program.id,
+                                       webinar_id=binding.webinar_id)
+        except AuthExpired:
+            problems.append(f"The service “{service.name}” cannot reach Zoom: its authorization expired "
+                            "or was revoked. An admin must re-authorize it under Services.")
+        except NotFound:
+            binding.deleted_at = binding.deleted_at or utcnow()
+            problems.append(f"Webinar {binding.webinar_id} no longer exists in Zoom (deleted or expired). "
+                            "Unlink this program and link another webinar.")
+        except ProviderError as error:
+            problems.append(f"Zoom could not be asked just now ({error.message}); try the check again.")
+        else:
+            apply_webinar(binding, webinar)
+            problems += webinar_problems(webinar)
+    binding.health_problems = "\n".join(problems)
+    binding.health_checked_at = utcnow()
+    db.session.commit()
+    return problems
+
+
+# --- keeping the snapshot in step [S8] [S13] --------------------------------------------
+
+def apply_webinar(binding: Binding, webinar: Webinar) -> None:
+    """Update the snapshot; a start moved after people signed up is a reschedule
+    to warn about, keeping the time they signed up for [S8]."""
+    old_start, new_start = binding.start_at, webinar.start
+    if old_start and new_start and old_start != new_start and people_signed_up(binding.program_id):
+        if binding.previous_start_at is None:
+            binding.previous_start_at = old_start
+        binding.rescheduled_at = utcnow()
+        if binding.previous_start_at == new_start:
+            # Moved back to the time people signed up for: nothing to warn about any more.
+            binding.previous_start_at = binding.rescheduled_at = None
+    _snapshot(binding, webinar)
+
+
+def refresh_binding(binding_id: int) -> Binding | None:
+    """Re-read the bound webinar. A webinar the provider no longer has is
+    flagged deleted; other failures are raised for the job to retry."""
+    binding = db.session.get(Binding, binding_id)
+    if binding is None:
+        return None
+    try:
+        webinar = connections.call(binding.service, "webinar", binding.webinar_id,
+                                   program_id=binding.program_id, webinar_id=binding.webinar_id)
+    except NotFound:
+        mark_deleted(binding)
+        return binding
+    apply_webinar(binding, webinar)
+    binding.health_problems = "\n".join(webinar_problems(webinar))
+    binding.health_checked_at = utcnow()
+    db.session.commit()
+    return binding
+
+
+def mark_deleted(binding: Binding) -> None:
+    if binding.deleted_at is None:
+        binding.deleted_at = utcnow()
+    binding.health_problems = (f"Webinar {binding.webinar_id} was deleted in Zoom. Unlink this program "
+                               "and link another webinar.")
+    binding.health_checked_at = utcnow()
+    db.session.commit()
+
+
+def find_binding(provider: str, webinar_id: str) -> Binding | None:
+    return db.session.scalar(db.select(Binding).where(Binding.provider == provider,
+                                                      Binding.webinar_id == str(webinar_id)))
+
+
+# --- unlinking ---------------------------------------------------------------------------
+
+def unlink_consequences(program: Program) -> str:
+    """What unlinking does to the members, in words for the confirmation."""
+    count = people_signed_up(program.id)
+    if not count:
+        return ""
+    people = "1 person has" if count == 1 else f"{count} people have"
+    return (f"{people} signed up for this webinar. They keep their status, history and join links, and "
+            "stay registered in Zoom; the portal will no longer send registrations or read attendance for "
+            "this webinar. Linking another webinar afterwards does not register them for it.")
+
+
+def unlink_program(program_id: int, confirmed: bool = False) -> Binding | None:
+    """Remove the program's binding. With people signed up, only once confirmed."""
+    program = db.session.get(Program, program_id)
+    binding = program.binding if program else None
+    if binding is None:
+        return None
+    consequences = unlink_consequences(program)
+    if consequences and not confirmed:
+        raise NeedsConfirmation(consequences)
+    db.session.delete(binding)
+    db.session.commit()
+    log.info("program %s unlinked from %s webinar %s", program.id, binding.provider, binding.webinar_id)
+    return binding
