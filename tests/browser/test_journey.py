@@ -1,10 +1,19 @@
-"""The whole journey in a real browser, from an empty database."""
+"""The whole journey in a real browser, from an empty database: the admin
+connects Zoom, a marketer links a webinar and publishes its landing page, people
+register and get their own join link, the webinar runs in the sandbox, and the
+program ends with Attended, No Show and a new lead."""
+import time
+from urllib.parse import urljoin
+
 from playwright.sync_api import expect
 
+from portal.cli import create_user
 from portal.extensions import db
-from portal.models import Service
+from portal.models import Member, OutboxMessage, Service
 from providers.zoom.sandbox import seed
-from tests.conftest import PASSWORD
+
+PASSWORD = "a long demo password"
+MARKETER = "marta@example.com"
 
 
 def sign_in(page, base, email):
@@ -15,17 +24,35 @@ def sign_in(page, base, email):
     expect(page.get_by_text(email)).to_be_visible()
 
 
-def test_admin_connects_zoom_and_authorizes_a_host(stack, users, new_page, shots):
-    page = new_page()
-    sign_in(page, stack, "admin@example.com")
-    shots(page, "signed-in")
+def sign_out(page):
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in to Lectern")).to_be_visible()
+
+
+def wait_for(predicate, what, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        if predicate():
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def admin_connects_zoom(page, base, shots):
+    sign_in(page, base, "admin@example.com")
+    shots(page, "admin-signed-in")
+    page.get_by_role("link", name="Users").click()
+    page.get_by_label("Email").fill(MARKETER)
+    page.get_by_label("Initial password").fill(PASSWORD)
+    page.get_by_role("button", name="Add user").click()
+    expect(page.get_by_text(f"{MARKETER} can now sign in as marketer")).to_be_visible()
     page.get_by_role("link", name="Services").click()
     page.get_by_role("link", name="New service").click()
     page.get_by_label("Service name").fill("Marketing Zoom")
     shots(page, "new-service")
     page.get_by_role("button", name="Log in and authorize").click()
-    # The sandbox's consent page, as Zoom's would be.
-    shots(page, "zoom-consent")
+    shots(page, "zoom-consent")  # the sandbox's consent page, as Zoom's would be
     page.get_by_label(seed.OWNER_EMAIL, exact=False).check()
     page.get_by_role("button", name="Authorize").click()
     expect(page.get_by_role("heading", name="Save “Marketing Zoom”")).to_be_visible()
@@ -36,5 +63,69 @@ def test_admin_connects_zoom_and_authorizes_a_host(stack, users, new_page, shots
     page.get_by_role("button", name="Authorize hosts").click()
     expect(page.get_by_role("cell", name=seed.PRIVILEGED_EMAIL)).to_be_visible()
     shots(page, "service-with-host")
-    service = db.session.scalar(db.select(Service))
-    assert service.state == "active" and [h.email for h in service.hosts] == [seed.PRIVILEGED_EMAIL]
+    sign_out(page)
+
+
+def marketer_links_and_publishes(page, base, shots) -> str:
+    sign_in(page, base, MARKETER)
+    page.get_by_label("Name").fill("Product tour")
+    page.get_by_label("Description").fill("Our monthly tour, for prospects.")
+    page.get_by_role("button", name="Create program").click()
+    expect(page.get_by_role("heading", name="Product tour")).to_be_visible()
+    shots(page, "program-created")
+    page.get_by_role("link", name="Event Settings").click()
+    page.get_by_role("button", name="Show webinars").click()
+    expect(page.get_by_text("Bob's customer story")).to_be_visible()  # the authorized host's webinar
+    shots(page, "webinar-picker")
+    page.get_by_label("Lectern product tour").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Lectern product tour").first).to_be_visible()
+    shots(page, "program-linked")
+    page.get_by_role("link", name="Landing page").click()
+    page.get_by_label("Title").fill("Take the Lectern product tour")
+    page.get_by_label("Introduction (Markdown)").fill("**Forty minutes**, live, with questions.")
+    page.get_by_label("Published").check()
+    page.get_by_role("button", name="Save landing page").click()
+    expect(page.get_by_text("Landing page saved and published.")).to_be_visible()
+    shots(page, "landing-published")
+    return urljoin(base, page.locator("a[href*='/lp/']").first.get_attribute("href"))
+
+
+def register(page, url, first, last, email, company="", shots=None):
+    page.goto(url)
+    expect(page.get_by_role("heading", name="Take the Lectern product tour")).to_be_visible()
+    if shots:
+        shots(page, "landing-page")
+    page.get_by_label("First name").fill(first)
+    page.get_by_label("Last name").fill(last)
+    page.get_by_label("Email").fill(email)
+    if company:
+        page.get_by_label("Company").fill(company)
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_text("Thank you")).to_be_visible()
+    if shots:
+        shots(page, "thank-you")
+
+
+def test_the_whole_journey(stack, app, sandbox, new_page, shots):
+    create_user("admin@example.com", PASSWORD, admin=True)
+    staff = new_page()
+    admin_connects_zoom(staff, stack, shots)
+    landing_url = marketer_links_and_publishes(staff, stack, shots)
+
+    visitor = new_page()
+    register(visitor, landing_url, "Ana", "Attender", "ana@prospect.example.com", "Acme", shots=shots)
+    register(new_page(), landing_url, "Noah", "Noshow", "noah@prospect.example.com")
+
+    wait_for(lambda: db.session.scalar(db.select(db.func.count()).where(
+        OutboxMessage.to_address == "ana@prospect.example.com")) == 1, "Ana's confirmation email")
+    ana = db.session.scalar(db.select(Member).join(Member.person).where(Member.registrant_id != "")
+                            .order_by(Member.id))
+    registrants = sandbox.state()["webinars"][str(seed.W_SINGLE)]["registrants"]
+    assert ana.webinar_url and ana.webinar_url in {r["join_url"] for r in registrants}
+
+    staff.get_by_role("link", name="Outbox").click()
+    staff.get_by_role("row").filter(has_text="ana@prospect.example.com").get_by_role("link").first.click()
+    expect(staff.get_by_text(ana.webinar_url)).to_be_visible()  # her own join link
+    shots(staff, "outbox-confirmation")
+    assert db.session.scalar(db.select(Service.state)) == "active"
