@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("programs", __name__)
 
-from portal.programs import routes  # noqa: E402,F401
+from portal.programs import attendance_views, routes  # noqa: E402,F401
