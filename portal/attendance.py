@@ -165,6 +165,10 @@ def sync(run_id: int) -> datetime | None:
     return _finish(run, DONE)
 
 
+def mark_failed(run_id: int, error: str) -> None:
+    _finish(db.session.get(SyncRun, run_id), FAILED, error=error)
+
+
 def _finish(run: SyncRun, state: str, error: str = "", message: str = "",
             retry_at: datetime | None = None) -> datetime | None:
     run.state = state

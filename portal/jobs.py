@@ -208,7 +208,13 @@ def sync_attendance(program_id: int, trigger: str = "manual", run_id: int | None
     try:
         if run_id is None:
             run_id = attendance.new_run(program_id, trigger).id
-        retry_at = attendance.sync(run_id)
+        try:
+            retry_at = attendance.sync(run_id)
+        except Exception as exc:
+            # The page must not show a run "running" forever; RQ still sees the failure.
+            db.session.rollback()
+            attendance.mark_failed(run_id, f"unexpected error ({type(exc).__name__}); see the worker log")
+            raise
     finally:
         lock.release()
     if retry_at is not None:
