@@ -27,6 +27,11 @@ class Channel:
                 return status
         raise KeyError(f"{name!r} is not a status of the {self.label} channel")
 
+    def moves_forward(self, from_status: str, to_status: str) -> bool:
+        """Whether an automatic change may move a member from one status to the other
+        (the rule ``flows.change_status`` applies one member at a time)."""
+        return from_status != to_status and self.status(to_status).step >= self.status(from_status).step
+
     @property
     def status_names(self) -> list[str]:
         return [s.name for s in self.statuses]

@@ -19,7 +19,25 @@
       })
       .catch(function () { setTimeout(function () { poll(el); }, 3000); });
   }
+  // A running attendance sync: fill each [data-field] from the run, reload when it ends.
+  function pollSync(el) {
+    fetch(el.getAttribute("data-sync-url"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (run) {
+        el.querySelectorAll("[data-field]").forEach(function (f) {
+          var v = run[f.getAttribute("data-field")];
+          f.textContent = (v === null || v === undefined) ? "" : String(v);
+        });
+        if (run.active) {
+          setTimeout(function () { pollSync(el); }, run.state === "waiting" ? 10000 : 1000);
+        } else {
+          window.location.reload();
+        }
+      })
+      .catch(function () { setTimeout(function () { pollSync(el); }, 3000); });
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-sync-url]").forEach(pollSync);
     document.querySelectorAll("[data-task-url]").forEach(function (el) {
       var s = el.getAttribute("data-state");
       if (s === "queued" || s === "running") { poll(el); }

@@ -5,6 +5,9 @@ from portal.extensions import db
 from portal.models.types import UTCDateTime, utcnow
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+# Attendance sync runs only: the report is not ready (or the provider asked to slow
+# down) and a retry is scheduled; the webinar never started [S9].
+WAITING, NEVER_STARTED = "waiting", "never started"
 
 
 class Task(db.Model):
@@ -28,20 +31,35 @@ class Task(db.Model):
 
 
 class SyncRun(db.Model):
-    """One attendance sync of a program."""
+    """One attendance sync of a program, updated page by page while it runs."""
     __tablename__ = "sync_runs"
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"), index=True)
     trigger: Mapped[str] = mapped_column(String(30), default="manual")
-    state: Mapped[str] = mapped_column(String(10), default=QUEUED)
+    state: Mapped[str] = mapped_column(String(20), default=QUEUED)
+    #: how many times the report was asked for (retries while it is not ready)
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: the attended rule this run applied, in words
+    rule: Mapped[str] = mapped_column(String(120), default="")
     pages_read: Mapped[int] = mapped_column(default=0)
     attendees: Mapped[int] = mapped_column(default=0)
+    absentees: Mapped[int] = mapped_column(default=0)
+    attended: Mapped[int] = mapped_column(default=0)
     new_leads: Mapped[int] = mapped_column(default=0)
     no_shows: Mapped[int] = mapped_column(default=0)
     anonymous: Mapped[int] = mapped_column(default=0)
     started_at = mapped_column(UTCDateTime, nullable=True)
     finished_at = mapped_column(UTCDateTime, nullable=True)
+    #: when a waiting run tries again
+    retry_at = mapped_column(UTCDateTime, nullable=True)
+    #: plain words: why it waits, or what it found
+    message: Mapped[str] = mapped_column(Text, default="")
     error: Mapped[str] = mapped_column(Text, default="")
+    created_at = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def active(self) -> bool:
+        return self.state in (QUEUED, RUNNING, WAITING)
 
 
 class OutboxMessage(db.Model):

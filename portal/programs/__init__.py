@@ -2,4 +2,11 @@ from flask import Blueprint
 
 bp = Blueprint("programs", __name__)
 
-from portal.programs import assets, clone, event_settings, export, routes  # noqa: E402,F401
+from portal.programs import (  # noqa: E402,F401
+    assets,
+    attendance_views,
+    clone,
+    event_settings,
+    export,
+    routes,
+)

@@ -41,3 +41,11 @@ def webinar_deleted(provider_key: str, event: WebhookEvent) -> None:
 def app_deauthorized(provider_key: str, event: WebhookEvent) -> None:
     from portal import jobs
     jobs.queue().enqueue(jobs.deauthorize_account, provider_key, event.account_id)
+
+
+@handles("webinar.ended")
+def webinar_ended(provider_key: str, event: WebhookEvent) -> None:
+    # Reports lag behind the end: the sync job retries, bounded, until it is ready.
+    from portal import jobs
+    jobs.queue().enqueue(jobs.webinar_ended, provider_key, event.webinar_id,
+                         str(event.object.get("end_time") or ""))

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 3031ed909907
+Revision ID: 765899dece3c
 Revises: 
-Create Date: 2026-11-28 15:40:13.731281
+Create Date: 2026-11-28 15:50:46.827975
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import portal.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '3031ed909907'
+revision = '765899dece3c'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -200,15 +200,22 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('program_id', sa.Integer(), nullable=False),
     sa.Column('trigger', sa.String(length=30), nullable=False),
-    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('rule', sa.String(length=120), nullable=False),
     sa.Column('pages_read', sa.Integer(), nullable=False),
     sa.Column('attendees', sa.Integer(), nullable=False),
+    sa.Column('absentees', sa.Integer(), nullable=False),
+    sa.Column('attended', sa.Integer(), nullable=False),
     sa.Column('new_leads', sa.Integer(), nullable=False),
     sa.Column('no_shows', sa.Integer(), nullable=False),
     sa.Column('anonymous', sa.Integer(), nullable=False),
     sa.Column('started_at', portal.models.types.UTCDateTime(), nullable=True),
     sa.Column('finished_at', portal.models.types.UTCDateTime(), nullable=True),
+    sa.Column('retry_at', portal.models.types.UTCDateTime(), nullable=True),
+    sa.Column('message', sa.Text(), nullable=False),
     sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('created_at', portal.models.types.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['program_id'], ['programs.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )

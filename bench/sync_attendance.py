@@ -1,0 +1,169 @@
+"""Benchmark: one attendance sync of a big webinar, run by a real RQ worker.
+
+The Zoom sandbox (its own process) generates an ended webinar with 10,000 registered
+attendees (every 5th joins three times) plus walk-ins, and 2,000 absentees. The
+portal knows 90 % of the attendees and every absentee as Registered members, so the
+sync also creates ~1,000 new leads. Prints wall time, report rows per second, SQL
+statements and peak Python memory (tracemalloc) of the worker, per database.
+
+    python bench/sync_attendance.py                      # SQLite, then PostgreSQL
+    python bench/sync_attendance.py --db sqlite --attendees 2000 --absentees 400
+
+PostgreSQL: BENCH_POSTGRES_URL (default TEST_POSTGRES_URL, else the local "test"
+database); every table there is dropped and recreated. Redis: BENCH_REDIS_URL.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from portal import create_app, jobs  # noqa: E402
+from portal.channels import REGISTERED  # noqa: E402
+from portal.connections import encrypt_token, plugin  # noqa: E402
+from portal.extensions import db  # noqa: E402
+from portal.models import Binding, Member, Person, Program, Service, SyncRun  # noqa: E402
+from providers.zoom.sandbox import seed  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_sandbox() -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "providers.zoom.sandbox", "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            requests.get(url + "/_sandbox/state", timeout=1)
+            return proc, url
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    proc.terminate()
+    raise SystemExit("the Zoom sandbox did not start")
+
+
+def control(url: str, path: str, method: str = "POST", **body) -> dict:
+    resp = requests.request(method, f"{url}/_sandbox/{path}", json=body, timeout=120)
+    resp.raise_for_status()
+    return resp.json()
+
+
+def config_for(db_url: str, sandbox_url: str) -> dict:
+    return {
+        "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": db_url,
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "RQ_QUEUE": "lectern-bench", "MAIL_SERVER": "",
+        "ZOOM_OAUTH_BASE_URL": sandbox_url, "ZOOM_API_BASE_URL": sandbox_url + "/v2",
+        "ZOOM_CLIENT_ID": seed.OAUTH_CLIENT_ID, "ZOOM_CLIENT_SECRET": seed.OAUTH_CLIENT_SECRET,
+        "ZOOM_WEBHOOK_SECRET_TOKEN": seed.WEBHOOK_SECRET_TOKEN,
+        "ZOOM_S2S_CLIENT_ID": seed.S2S_CLIENT_ID, "ZOOM_S2S_CLIENT_SECRET": seed.S2S_CLIENT_SECRET,
+        "ZOOM_S2S_ACCOUNT_ID": seed.S2S_ACCOUNT_ID,
+    }
+
+
+def prepare(sandbox_url: str, attendees: int, absentees: int) -> int:
+    """Schema, an S2S service, a program linked to a freshly generated webinar, members."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    db.create_all()
+    service = Service(name="Bench Zoom", provider="zoom", account_id=seed.ACCOUNT_ID, kind="s2s",
+                      token_ciphertext=encrypt_token(plugin("zoom").server_token()))
+    program = Program(name="Bench webinar", channel="webinar")
+    db.session.add_all([service, program])
+    db.session.commit()
+    began = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=3)
+    wid = control(sandbox_url, "webinars", topic="Bench", host_email=seed.OWNER_EMAIL,
+                  start_time=began.strftime("%Y-%m-%dT%H:%M:%SZ"), duration=60)["id"]
+    made = control(sandbox_url, f"webinars/{wid}/bulk", attendees=attendees, absentees=absentees,
+                   walk_ins=50, rejoin_every=5)
+    db.session.add(Binding(program_id=program.id, service_id=service.id, provider="zoom",
+                           webinar_id=str(wid), topic="Bench", start_at=began, duration=60))
+    registrants = control(sandbox_url, "state", method="GET")["webinars"][str(wid)]["registrants"]
+    # every 10th attendee never registered on the portal: they become new leads
+    known = [r for i, r in enumerate(registrants) if i >= attendees or i % 10]
+    now = datetime.now(timezone.utc)
+    for start in range(0, len(known), 2000):
+        chunk = known[start:start + 2000]
+        ids = dict((k, i) for i, k in db.session.execute(
+            sa.insert(Person).returning(Person.id, Person.email_key),
+            [{"email": r["email"], "email_key": r["email"].lower(), "first_name": "Bulk",
+              "last_name": "Person", "created_at": now, "updated_at": now} for r in chunk]))
+        db.session.execute(sa.insert(Member), [
+            {"program_id": program.id, "person_id": ids[r["email"].lower()], "status": REGISTERED,
+             "registrant_id": r["id"], "created_at": now, "updated_at": now} for r in chunk])
+    db.session.commit()
+    print(f"  sandbox: {made['participant_rows']} report rows, {made['absentees']} absentees; "
+          f"portal: {len(known)} Registered members")
+    return program.id, made["participant_rows"] + made["absentees"]
+
+
+def bench(name: str, db_url: str, sandbox_url: str, attendees: int, absentees: int) -> None:
+    print(f"{name}:")
+    app = create_app(config_for(db_url, sandbox_url))
+    with app.app_context():
+        program_id, rows = prepare(sandbox_url, attendees, absentees)
+        statements = [0]
+
+        @sa.event.listens_for(db.engine, "before_cursor_execute")
+        def count(*_):
+            statements[0] += 1
+
+        run = jobs.start_attendance_sync(program_id, "bench")
+        run_id = run.id
+        db.session.remove()
+        statements[0] = 0
+        tracemalloc.start()
+        began = time.perf_counter()
+        jobs.worker(app, burst=True)
+        wall = time.perf_counter() - began
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        run = db.session.get(SyncRun, run_id)
+        print(f"  run: {run.state} {run.message or run.error}")
+        print(f"  wall {wall:.2f} s · {rows / wall:,.0f} report rows/s · {run.pages_read} pages · "
+              f"{statements[0]} SQL statements · peak {peak / 2**20:.1f} MiB (tracemalloc)")
+        db.session.remove()
+        db.engine.dispose()
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--attendees", type=int, default=10_000)
+    parser.add_argument("--absentees", type=int, default=2_000)
+    args = parser.parse_args(argv)
+    pg_url = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get(
+        "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    proc, url = start_sandbox()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            if args.db in ("sqlite", "both"):
+                bench("SQLite", f"sqlite:///{tmp}/bench.db", url, args.attendees, args.absentees)
+            if args.db in ("postgresql", "both"):
+                bench("PostgreSQL", pg_url, url, args.attendees, args.absentees)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+if __name__ == "__main__":
+    main()
