@@ -20,6 +20,7 @@ run: $(STAMP)
 	PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) bash scripts/run-demo.sh
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check portal providers tests bench
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

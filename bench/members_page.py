@@ -4,8 +4,8 @@
     BENCH_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench BENCH_MEMBERS=10000 \\
         .venv/bin/python bench/members_page.py
 
-SQLite runs in a temporary file; PostgreSQL runs when BENCH_POSTGRES_URL is set,
-in that database, whose tables it DROPS and recreates (use a scratch database).
+SQLite runs in a temporary file; PostgreSQL in BENCH_POSTGRES_URL, else a local scratch
+database `lectern_bench` (bench/scratch.py), whose tables it DROPS and recreates.
 Prints the median of a few runs for the page, a status filter, a search, a sort
 and the CSV export, with the number of SQL statements each made.
 """
@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import scratch  # noqa: E402  (bench/ is on sys.path when run as a script)
 from sqlalchemy import event, insert, text  # noqa: E402
 
 from portal import create_app, flows  # noqa: E402
@@ -111,11 +112,7 @@ def bench(label: str, db_url: str) -> None:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         bench("SQLite", f"sqlite:///{tmp}/bench.db")
-    pg = os.environ.get("BENCH_POSTGRES_URL")
-    if pg:
-        bench("PostgreSQL", pg)
-    else:
-        print("\nPostgreSQL skipped: set BENCH_POSTGRES_URL to a scratch database to time it too.")
+    bench("PostgreSQL", scratch.postgres_url())
 
 
 if __name__ == "__main__":

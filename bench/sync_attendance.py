@@ -9,8 +9,8 @@ statements and peak Python memory (tracemalloc) of the worker, per database.
     python bench/sync_attendance.py                      # SQLite, then PostgreSQL
     python bench/sync_attendance.py --db sqlite --attendees 2000 --absentees 400
 
-PostgreSQL: BENCH_POSTGRES_URL (default TEST_POSTGRES_URL, else the local "test"
-database); every table there is dropped and recreated. Redis: BENCH_REDIS_URL.
+PostgreSQL: BENCH_POSTGRES_URL, else a local scratch database `lectern_bench`
+(bench/scratch.py); every table there is dropped and recreated. Redis: BENCH_REDIS_URL.
 """
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import scratch  # noqa: E402  (bench/ is on sys.path when run as a script)
 
 from portal import create_app, jobs  # noqa: E402
 from portal.channels import REGISTERED  # noqa: E402
@@ -151,8 +153,7 @@ def main(argv=None) -> None:
     parser.add_argument("--attendees", type=int, default=10_000)
     parser.add_argument("--absentees", type=int, default=2_000)
     args = parser.parse_args(argv)
-    pg_url = os.environ.get("BENCH_POSTGRES_URL") or os.environ.get(
-        "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    pg_url = scratch.postgres_url() if args.db != "sqlite" else ""
     proc, url = start_sandbox()
     try:
         with tempfile.TemporaryDirectory() as tmp:

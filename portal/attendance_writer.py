@@ -22,7 +22,7 @@ from portal.models import (
     email_key,
 )
 from portal.models.types import utcnow
-from providers.base import Absentee, Attendee
+from providers.base import Absentee, Attendee, covered_minutes
 
 #: attendees written per chunk; absentees are written a provider page at a time
 CHUNK = 500
@@ -32,17 +32,8 @@ SWEEP_CHUNK = 1000
 
 def _merge(into: Attendee, other: Attendee) -> None:
     """Two attendees matched to one member: one person, every session once."""
-    sessions = sorted(set(into.sessions) | set(other.sessions))
-    into.sessions = sessions
-    total, end = 0.0, None
-    for start, stop in sessions:
-        if end is None or start >= end:
-            total += (stop - start).total_seconds()
-            end = stop
-        elif stop > end:
-            total += (stop - end).total_seconds()
-            end = stop
-    into.minutes = round(total / 60)
+    into.sessions = sorted(set(into.sessions) | set(other.sessions))
+    into.minutes = covered_minutes(into.sessions)
     joins = [t for t in (into.first_join, other.first_join) if t]
     leaves = [t for t in (into.last_leave, other.last_leave) if t]
     into.first_join = min(joins) if joins else None

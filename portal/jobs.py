@@ -268,6 +268,7 @@ def webinar_updated(provider_key: str, webinar_id: str):
     binding = linking.find_binding(provider_key, webinar_id)
     if binding is not None:
         linking.refresh_binding(binding.id)
+        schedule_attendance_pulls(binding.program_id)  # the end may have moved
 
 
 def webinar_deleted(provider_key: str, webinar_id: str):
@@ -341,6 +342,18 @@ def schedule_attendance_pulls(program_id: int, ended_at=None) -> None:
         q.enqueue_at(final, sync_attendance, program_id, "final pass",
                      job_id=_pull_job_id("final", program_id))
     _note_next_pull(program_id)
+
+
+def cancel_attendance_pulls(program_id: int) -> None:
+    """An unlinked program has no attendance left to pull."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    for kind in PULL_KINDS:
+        try:
+            Job.fetch(_pull_job_id(kind, program_id), connection=redis_conn()).delete()
+        except NoSuchJobError:
+            pass
 
 
 def start_attendance_sync(program_id: int, trigger: str = "manual"):

@@ -148,6 +148,19 @@ class Attendee:
     sessions: list[tuple[datetime, datetime]] = field(default_factory=list)
 
 
+def covered_minutes(sessions: Iterable[tuple[datetime, datetime]]) -> int:
+    """Minutes covered by join..leave sessions; overlaps (two devices at once) count once."""
+    total, end = 0.0, None
+    for start, stop in sorted(sessions):
+        if end is None or start >= end:
+            total += (stop - start).total_seconds()
+            end = stop
+        elif stop > end:
+            total += (stop - end).total_seconds()
+            end = stop
+    return round(total / 60)
+
+
 @dataclass
 class Absentee:
     email: str

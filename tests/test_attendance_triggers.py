@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal import jobs
+from portal import flows, jobs
 from portal.extensions import db
 from portal.models import AttendanceSession, Member, ServiceError, StatusChange
 from providers.zoom.sandbox import seed
@@ -206,3 +206,26 @@ def test_429_in_the_middle_of_paging_loses_and_duplicates_nothing(app, admin, se
         StatusChange.to_status == "Attended")) == 350
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StatusChange).where(
         StatusChange.to_status == "No Show")) == 10
+
+
+def test_linking_schedules_the_pulls_and_unlinking_cancels_them(marketer, app, sandbox, redis_conn):
+    from rq.registry import ScheduledJobRegistry
+
+    from portal import linking
+    from portal.jobs import queue
+    from portal.models import Program
+    from tests.fixtures_services import connected_service
+
+    service = connected_service(app)
+    program = flows.create_program("Tour", "webinar", "", None)
+    linking.link_program(program.id, service.id, str(seed.W_SINGLE))
+    registry = ScheduledJobRegistry(queue=queue())
+    assert sorted(registry.get_job_ids()) == [f"attendance-fallback-{program.id}",
+                                              f"attendance-final-{program.id}"]
+    db.session.expire_all()
+    binding = db.session.get(Program, program.id).binding
+    assert binding.next_pull_at == binding.start_at + timedelta(minutes=binding.duration + 30)
+    page = marketer.get(f"/programs/{program.id}")
+    assert "Next pull" in page.text or "next pull" in page.text
+    linking.unlink_program(program.id)
+    assert registry.get_job_ids() == []

@@ -243,6 +243,9 @@ def test_two_workers_refreshing_at_once_keep_a_working_token(app, service, sandb
 
 def test_no_token_or_secret_reaches_the_logs(admin, sandbox, caplog):
     caplog.set_level("DEBUG")
+    admin.post("/logout")
+    admin.post("/login", data={"email": "admin@example.com", "password": "wrong password"})
+    admin.post("/login", data={"email": "admin@example.com", "password": "correct horse battery"})
     service = connect_service(admin)
     token = ServiceTokenStore(service.id).load()
     sandbox.control("tokens/expire")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from providers.base import Absentee, Attendee
+from providers.base import Absentee, Attendee, covered_minutes
 
 
 def parse_time(value) -> datetime | None:
@@ -80,22 +80,8 @@ class AttendeeMerger:
     def attendees(self) -> list[Attendee]:
         for person in self._people:
             person.sessions.sort()
-            person.minutes = round(_covered_seconds(person.sessions) / 60)
+            person.minutes = covered_minutes(person.sessions)
         return self._people
-
-
-def _covered_seconds(sessions: list[tuple[datetime, datetime]]) -> float:
-    """Seconds covered by the sessions; overlaps (two devices at once) count once."""
-    total = 0.0
-    end = None
-    for start, stop in sessions:           # sorted by start
-        if end is None or start >= end:
-            total += (stop - start).total_seconds()
-            end = stop
-        elif stop > end:
-            total += (stop - end).total_seconds()
-            end = stop
-    return total
 
 
 def absentee(row: dict) -> Absentee:

@@ -3,13 +3,15 @@ connects Zoom, a marketer links a webinar and publishes its landing page, people
 register and get their own join link, the webinar runs in the sandbox, and the
 program ends with Attended, No Show and a new lead."""
 import time
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin
 
 from playwright.sync_api import expect
 
+from portal.channels import ATTENDED, NO_SHOW
 from portal.cli import create_user
 from portal.extensions import db
-from portal.models import Member, OutboxMessage, Service
+from portal.models import Member, OutboxMessage, Person, Service
 from providers.zoom.sandbox import seed
 
 PASSWORD = "a long demo password"
@@ -129,3 +131,32 @@ def test_the_whole_journey(stack, app, sandbox, new_page, shots):
     expect(staff.get_by_text(ana.webinar_url)).to_be_visible()  # her own join link
     shots(staff, "outbox-confirmation")
     assert db.session.scalar(db.select(Service.state)) == "active"
+
+    # The webinar runs in the sandbox: Ana attends, a walk-in attends, Noah does not.
+    webinar = f"webinars/{seed.W_SINGLE}"
+    started = datetime.now(timezone.utc) - timedelta(minutes=70)
+    sandbox.control(f"{webinar}/start", sync=True, at=started.isoformat())
+    sandbox.control(f"{webinar}/join", email="ana@prospect.example.com", offset_minutes=0)
+    sandbox.control(f"{webinar}/join", name="Wes Walkin", email="wes@walkin.example.com", offset_minutes=5)
+    sandbox.control(f"{webinar}/leave", name="Wes Walkin", email="wes@walkin.example.com", offset_minutes=35)
+    sandbox.control(f"{webinar}/leave", email="ana@prospect.example.com", offset_minutes=50)
+    sandbox.control(f"{webinar}/end", sync=True, offset_minutes=60)  # webinar.ended -> the portal
+
+    def status_of(email):
+        return db.session.scalar(db.select(Member.status).join(Person).where(Person.email_key == email))
+
+    wait_for(lambda: status_of("noah@prospect.example.com") == NO_SHOW, "attendance to arrive")
+    assert status_of("ana@prospect.example.com") == ATTENDED
+    assert status_of("wes@walkin.example.com") == ATTENDED
+    walk_in = db.session.scalar(db.select(Person).where(Person.email_key == "wes@walkin.example.com"))
+    assert walk_in.source == "webinar attendee: Product tour"
+
+    staff.get_by_role("link", name="Programs").click()
+    staff.get_by_role("link", name="Product tour").click()
+    expect(staff.locator('[data-status="Attended"]')).to_have_text("2")
+    expect(staff.locator('[data-status="No Show"]')).to_have_text("1")
+    expect(staff.get_by_role("cell", name="wes@walkin.example.com")).to_be_visible()
+    shots(staff, "program-after-the-webinar")
+    staff.get_by_role("link", name="ana@prospect.example.com").click()
+    expect(staff.get_by_text("50 min").first).to_be_visible()
+    shots(staff, "member-why-attended")
