@@ -55,6 +55,13 @@ class Config:
     # Seconds between the attempts of an email whose SMTP delivery failed.
     MAIL_RETRY_INTERVALS = [60, 300, 1800]
 
+    # Attendance: the fallback pull runs at the scheduled end + grace, the final pass a
+    # day after the end; a report not ready yet is retried a bounded number of times.
+    ATTENDANCE_GRACE_MINUTES = float(os.environ.get("ATTENDANCE_GRACE_MINUTES", "30"))
+    ATTENDANCE_FINAL_PASS_HOURS = float(os.environ.get("ATTENDANCE_FINAL_PASS_HOURS", "24"))
+    ATTENDANCE_REPORT_RETRIES = int(os.environ.get("ATTENDANCE_REPORT_RETRIES", "6"))
+    ATTENDANCE_REPORT_RETRY_SECONDS = float(os.environ.get("ATTENDANCE_REPORT_RETRY_SECONDS", "300"))
+
     # Production hardening: set LECTERN_ENV=production behind HTTPS.
     PRODUCTION = os.environ.get("LECTERN_ENV", "development") == "production"
     SESSION_COOKIE_HTTPONLY = True
