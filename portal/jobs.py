@@ -101,18 +101,18 @@ def worker(app, burst=False) -> bool:
     with app.app_context():
         q = queue()
     while True:
+        w = None
         try:
             w = AppWorker([q], connection=q.connection, app=app)
             worked = w.work(burst=burst, with_scheduler=True, logging_level="WARNING" if burst else "INFO")
         except StopRequested:          # a second signal while RQ was shutting down
             return False
         except (RedisConnectionError, RedisTimeoutError) as error:
-            if burst:
+            if burst or _stop_asked(w):
                 raise
             log.warning("worker lost Redis (%s); starting again in 1 s", type(error).__name__)
         else:
-            # RQ notes the time of a SIGTERM or SIGINT: a stop asked for, not a Redis failure.
-            if burst or w._shutdown_requested_date is not None:
+            if burst or _stop_asked(w):
                 return worked
             log.warning("worker %s stopped without being asked to (Redis unreachable?); starting again",
                         w.name)
@@ -120,6 +120,11 @@ def worker(app, burst=False) -> bool:
             time.sleep(1)
         except StopRequested:          # RQ's signal handlers are still installed
             return False
+
+
+def _stop_asked(w: AppWorker | None) -> bool:
+    """RQ notes the time of a SIGTERM or SIGINT: a stop asked for, not a Redis failure."""
+    return w is not None and w._shutdown_requested_date is not None
 
 
 def start_task(name: str, description: str, func, *args, program_id=None, user_id=None, **kwargs) -> Task:
