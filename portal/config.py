@@ -5,6 +5,11 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def _floats(name, default):
+    value = os.environ.get(name)
+    return [float(v) for v in value.split(",") if v.strip()] if value else default
+
+
 def _bool(name, default=False):
     value = os.environ.get(name)
     if value is None:
@@ -34,6 +39,10 @@ class Config:
     ZOOM_S2S_CLIENT_SECRET = os.environ.get("ZOOM_S2S_CLIENT_SECRET", "sbx-s2s-client-secret")
     ZOOM_S2S_ACCOUNT_ID = os.environ.get("ZOOM_S2S_ACCOUNT_ID", "sbx-account-1")
     ZOOM_HTTP_TIMEOUT = float(os.environ.get("ZOOM_HTTP_TIMEOUT", "10"))
+    # Unset: the plugin's defaults (providers/zoom/settings.py).
+    ZOOM_MAX_RETRIES = os.environ.get("ZOOM_MAX_RETRIES")
+    ZOOM_BACKOFF_BASE = os.environ.get("ZOOM_BACKOFF_BASE")
+    ZOOM_MAX_WAIT = os.environ.get("ZOOM_MAX_WAIT")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -44,6 +53,10 @@ class Config:
 
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     LANDING_RATE_LIMIT = os.environ.get("LANDING_RATE_LIMIT", "20 per minute")
+    # Redis down must not close the landing pages or the sign-in page: limits are then
+    # counted in each web process's memory until Redis answers again.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     MEMBERS_PER_PAGE = 50
     # Registration with the provider: transient failures retry with exponential backoff
     # (seconds) for up to the window; a duplicate submission resends the join link at most
@@ -52,6 +65,19 @@ class Config:
     REGISTRATION_RETRY_MAX = float(os.environ.get("REGISTRATION_RETRY_MAX", "3600"))
     REGISTRATION_RETRY_WINDOW = float(os.environ.get("REGISTRATION_RETRY_WINDOW", str(24 * 3600)))
     REGISTRATION_RESEND_INTERVAL = float(os.environ.get("REGISTRATION_RESEND_INTERVAL", "600"))
+    # A registration job that crashed is retried by RQ after these seconds (provider
+    # failures are rescheduled by the job itself, with the backoff above).
+    REGISTRATION_JOB_RETRY_INTERVALS = _floats("REGISTRATION_JOB_RETRY_INTERVALS", [30, 120])
+    # Longest run of one registration job (the provider call with its inline retries).
+    REGISTRATION_JOB_TIMEOUT = int(os.environ.get("REGISTRATION_JOB_TIMEOUT", "180"))
+    # Workers: every WORKER_MAINTENANCE_INTERVAL seconds one of them cleans RQ's registries
+    # (a job whose worker died is "abandoned" WORKER_ABANDON_GRACE seconds after its timeout,
+    # then retried) and sweeps registrations whose job was lost: the member is pending, due
+    # more than REGISTRATION_SWEEP_GRACE seconds ago, and no live RQ job carries it (Redis
+    # lost its data, an enqueue failed while Redis was down, a retry was never scheduled).
+    WORKER_MAINTENANCE_INTERVAL = float(os.environ.get("WORKER_MAINTENANCE_INTERVAL", "60"))
+    WORKER_ABANDON_GRACE = int(os.environ.get("WORKER_ABANDON_GRACE", "60"))
+    REGISTRATION_SWEEP_GRACE = float(os.environ.get("REGISTRATION_SWEEP_GRACE", "120"))
     # Seconds between the attempts of an email whose SMTP delivery failed.
     MAIL_RETRY_INTERVALS = [60, 300, 1800]
 

@@ -3,12 +3,14 @@ return models; they never touch the request, and speak to providers only through
 the PartnerEvent contract."""
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
+from redis.exceptions import RedisError
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
@@ -27,6 +29,8 @@ from portal.models import (
 )
 from portal.models.programs import SYNC_FAILED, SYNC_PENDING, SYNC_SYNCED
 from portal.models.types import utcnow
+
+log = logging.getLogger(__name__)
 
 
 class FlowError(ValueError):
@@ -287,13 +291,26 @@ def run_flow(member: Member) -> Plan:
 
 
 def dispatch(member_id: int, plan: Plan) -> None:
-    """Hand a committed plan to the jobs (never before the commit)."""
+    """Hand a committed plan to the jobs (never before the commit). With Redis down
+    the member stays stored as pending and a worker's sweep enqueues the registration
+    once Redis is back (portal/recovery.py): the person who filled out the form still
+    gets the thank-you page."""
     from portal import jobs
-    if plan.register:
-        jobs.enqueue_registration(member_id, plan.attempt_id, plan.email_ids)
-    else:
-        for email_id in plan.email_ids:
-            jobs.enqueue_email(member_id, email_id, uuid.uuid4().hex)
+    try:
+        if plan.register:
+            jobs.enqueue_registration(member_id, plan.attempt_id, plan.email_ids)
+        else:
+            for email_id in plan.email_ids:
+                jobs.enqueue_email(member_id, email_id, uuid.uuid4().hex)
+    except RedisError as error:
+        log.warning("could not enqueue the jobs of member %s (%s: %s); %s", member_id,
+                    type(error).__name__, error,
+                    "the registration sweep will" if plan.register else "its emails are not sent")
+
+
+def flow_email_ids(program: Program) -> list[int]:
+    """The emails a registration sends once the join link is known [S19]."""
+    return [s.email_id for s in program.flow if s.action == SEND_EMAIL and s.email_id]
 
 
 def submit_registration(program_id: int, email: str, first_name: str, last_name: str,
@@ -332,7 +349,7 @@ def retry_registration(member: Member) -> None:
         raise FlowError("This member has nothing to retry.")
     plan = Plan()
     _start_attempt(member, plan)
-    plan.email_ids = [s.email_id for s in member.program.flow if s.action == SEND_EMAIL and s.email_id]
+    plan.email_ids = flow_email_ids(member.program)
     db.session.commit()
     dispatch(member.id, plan)
 

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 import uuid
 from datetime import datetime, timezone
 
 from flask import current_app
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, Retry, SimpleWorker
+from rq.defaults import DEFAULT_WORKER_TTL
+from rq.exceptions import StopRequested
 
 from portal.extensions import db
 from portal.models import Member, Task, User
@@ -41,9 +47,18 @@ class AppWorker(SimpleWorker):
 
     A SimpleWorker, not a forking one: RQ spawns its forking workers' horses as new
     interpreters, which would lose the app and its config.
+
+    Its maintenance (at start, then every WORKER_MAINTENANCE_INTERVAL seconds) is RQ's
+    own, which retries the jobs of workers that died mid-job, plus our sweep of
+    registrations whose job was lost (portal/recovery.py).
     """
 
     def __init__(self, *args, app, **kwargs):
+        interval = app.config["WORKER_MAINTENANCE_INTERVAL"]
+        kwargs.setdefault("maintenance_interval", interval)
+        # An idle worker blocks on Redis for worker_ttl - 15 seconds between maintenance
+        # checks: make that the maintenance interval.
+        kwargs.setdefault("worker_ttl", int(interval) + 15)
         super().__init__(*args, **kwargs)
         self.app = app
 
@@ -54,13 +69,62 @@ class AppWorker(SimpleWorker):
             finally:
                 db.session.remove()
 
+    def get_heartbeat_ttl(self, job, working_time: float = 0.0) -> int:
+        """How long a started job stays in RQ's StartedJobRegistry before RQ takes it as
+        abandoned (its worker died) and retries it: a SimpleWorker sends no heartbeat
+        while it works, so this must outlast the job's timeout."""
+        if job.timeout == -1:
+            return DEFAULT_WORKER_TTL
+        return int(job.timeout or DEFAULT_WORKER_TTL) + self.app.config["WORKER_ABANDON_GRACE"]
+
+    def run_maintenance_tasks(self):
+        super().run_maintenance_tasks()
+        from portal import recovery
+        with self.app.app_context():
+            try:
+                recovery.sweep_registrations()
+            except RedisError:
+                raise                 # RQ's loop waits for Redis to come back
+            except Exception:
+                # A sweep that fails (the database is down) must not stop the worker;
+                # the next maintenance tick sweeps again.
+                log.exception("the registration sweep failed")
+            finally:
+                db.session.remove()
+
 
 def worker(app, burst=False) -> bool:
-    """Run a worker on the app's queue (with RQ's scheduler); True if it did work."""
+    """Run a worker on the app's queue (with RQ's scheduler); True if it did work.
+
+    Not in burst mode, a worker that RQ stopped on a Redis error (Redis restarted
+    while a job ran) starts again, so a Redis restart needs no one to restart workers."""
     with app.app_context():
         q = queue()
-        w = AppWorker([q], connection=q.connection, app=app)
-        return w.work(burst=burst, with_scheduler=True, logging_level="WARNING" if burst else "INFO")
+    while True:
+        w = None
+        try:
+            w = AppWorker([q], connection=q.connection, app=app)
+            worked = w.work(burst=burst, with_scheduler=True, logging_level="WARNING" if burst else "INFO")
+        except StopRequested:          # a second signal while RQ was shutting down
+            return False
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            if burst or _stop_asked(w):
+                raise
+            log.warning("worker lost Redis (%s); starting again in 1 s", type(error).__name__)
+        else:
+            if burst or _stop_asked(w):
+                return worked
+            log.warning("worker %s stopped without being asked to (Redis unreachable?); starting again",
+                        w.name)
+        try:
+            time.sleep(1)
+        except StopRequested:          # RQ's signal handlers are still installed
+            return False
+
+
+def _stop_asked(w: AppWorker | None) -> bool:
+    """RQ notes the time of a SIGTERM or SIGINT: a stop asked for, not a Redis failure."""
+    return w is not None and w._shutdown_requested_date is not None
 
 
 def start_task(name: str, description: str, func, *args, program_id=None, user_id=None, **kwargs) -> Task:
@@ -114,21 +178,34 @@ def bulk_change_status(task_id: str, program_id: int, from_status: str, to_statu
 
 # --- registration with the provider and emails [S16] [S17] [S19] -------------------
 
+def registration_job_id(attempt_id: str, attempt: int) -> str:
+    """The RQ job in charge of a member's registration: ``attempt`` is the member's
+    committed ``sync_attempts``, so the sweep can tell which job should exist."""
+    return f"register-{attempt_id}-{attempt}"
+
+
 def enqueue_registration(member_id: int, attempt_id: str, email_ids: list[int], at: datetime | None = None,
                          attempt: int = 0):
     """Enqueue one attempt of a member's registration, at once or at ``at``.
-    Retry covers crashes of the job itself; provider failures are rescheduled by the job."""
-    job_id = f"register-{attempt_id}-{attempt}"
-    retry = Retry(max=2, interval=[30, 120])
+    Retry covers crashes of the job itself and of its worker; provider failures are
+    rescheduled by the job."""
+    job_id = registration_job_id(attempt_id, attempt)
+    intervals = current_app.config["REGISTRATION_JOB_RETRY_INTERVALS"]
+    options = {"job_id": job_id, "retry": Retry(max=len(intervals), interval=[int(i) for i in intervals]),
+               "job_timeout": current_app.config["REGISTRATION_JOB_TIMEOUT"]}
     if at is not None:
-        return queue().enqueue_at(at, register_member, member_id, attempt_id, email_ids,
-                                  job_id=job_id, retry=retry)
-    return queue().enqueue(register_member, member_id, attempt_id, email_ids, job_id=job_id, retry=retry)
+        return queue().enqueue_at(at, register_member, member_id, attempt_id, email_ids, **options)
+    return queue().enqueue(register_member, member_id, attempt_id, email_ids, **options)
+
+
+def email_job_id(key: str) -> str:
+    """The RQ job sending the outbox message with this key (RQ ids allow no colon)."""
+    return "email-" + key.replace(":", "-")
 
 
 def enqueue_email(member_id: int, email_id: int, key: str):
     intervals = current_app.config["MAIL_RETRY_INTERVALS"]
-    return queue().enqueue(send_email, member_id, email_id, key,
+    return queue().enqueue(send_email, member_id, email_id, key, job_id=email_job_id(key),
                            retry=Retry(max=len(intervals), interval=intervals) if intervals else None)
 
 
@@ -143,8 +220,8 @@ def register_member(member_id: int, attempt_id: str, email_ids: list[int]):
     if member is None or member.sync_job_id != attempt_id:
         return "superseded"
     if member.sync_state == SYNC_SYNCED:
-        # A rerun after success: the emails carry keys, so enqueueing again never duplicates.
-        _emails_after_registration(member, attempt_id, email_ids)
+        # A rerun after success: the emails' outbox rows were committed with the
+        # registration; their jobs, or the workers' sweep, send them.
         return "already registered"
     if member.sync_state != SYNC_PENDING:
         return member.sync_state
@@ -182,9 +259,26 @@ def register_member(member_id: int, attempt_id: str, email_ids: list[int]):
         return "failed"
     plugin_label = connections.plugin_for(binding.service).label
     flows.registration_succeeded(member, registration.registrant_id, registration.join_url, plugin_label)
+    _outbox_rows(member, attempt_id, email_ids)
     db.session.commit()
     _emails_after_registration(member, attempt_id, email_ids)
     return "registered"
+
+
+def _outbox_rows(member: Member, attempt_id: str, email_ids: list[int]) -> None:
+    """The flow's emails as queued outbox rows, committed with the registration: if
+    their jobs are lost (Redis restarted), the workers' sweep finds them there."""
+    from portal.mail import QUEUED
+    from portal.models import Email, OutboxMessage
+
+    keys = {f"{attempt_id}:{email_id}": email_id for email_id in email_ids}
+    known = set(db.session.scalars(db.select(OutboxMessage.key).where(OutboxMessage.key.in_(list(keys)))))
+    for key, email_id in keys.items():
+        email = db.session.get(Email, email_id)
+        if key not in known and email is not None:
+            db.session.add(OutboxMessage(key=key, program_id=member.program_id, member_id=member.id,
+                                         email_id=email_id, to_address=member.person.email, subject="",
+                                         body="", operational=email.operational, state=QUEUED))
 
 
 def _emails_after_registration(member: Member, attempt_id: str, email_ids: list[int]) -> None:

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 765899dece3c
+Revision ID: 25de7fad303c
 Revises: 
-Create Date: 2026-11-28 15:50:46.827975
+Create Date: 2026-11-28 16:26:26.113433
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import portal.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '765899dece3c'
+revision = '25de7fad303c'
 down_revision = None
 branch_labels = None
 depends_on = None
