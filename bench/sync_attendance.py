@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import scratch  # noqa: E402  (bench/ is on sys.path when run as a script)
 
-from portal import create_app, jobs  # noqa: E402
+from portal import create_app, jobs, workers  # noqa: E402
 from portal.channels import REGISTERED  # noqa: E402
 from portal.connections import encrypt_token, plugin  # noqa: E402
 from portal.extensions import db  # noqa: E402
@@ -135,7 +135,7 @@ def bench(name: str, db_url: str, sandbox_url: str, attendees: int, absentees: i
         statements[0] = 0
         tracemalloc.start()
         began = time.perf_counter()
-        jobs.worker(app, burst=True)
+        workers.worker(app, burst=True)
         wall = time.perf_counter() - began
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()

@@ -50,9 +50,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
 
-    from portal import cli, jobs, templating
+    from portal import cli, templating, workers
     cli.init_app(app)
-    jobs.init_app(app)
+    workers.init_app(app)
     templating.init_app(app)
 
     logging.getLogger("portal").setLevel(app.config.get("LOG_LEVEL", "INFO"))

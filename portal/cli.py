@@ -56,7 +56,7 @@ def demo():
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst):
     """Run an RQ worker (with the scheduler) for Lectern's jobs."""
-    from portal.jobs import worker as run_worker
+    from portal.workers import worker as run_worker
     run_worker(current_app._get_current_object(), burst=burst)
 
 

@@ -72,7 +72,7 @@ class ServiceTokenStore:
     two workers never both spend the same rotating refresh token."""
 
     def __init__(self, service_id: int):
-        from portal.jobs import redis_conn
+        from portal.workers import redis_conn
         self.service_id = service_id
         self.engine = db.engine
         self.redis = redis_conn()

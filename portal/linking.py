@@ -89,7 +89,7 @@ def upcoming_webinars(service: Service, refresh: bool = False) -> Picker:
     """Upcoming webinars of every host visible through the service, merged and
     sorted by start; each host's list is fetched in its own thread and kept in
     Redis briefly, so 20 hosts of 100+ webinars each stay quick."""
-    from portal.jobs import redis_conn
+    from portal.workers import redis_conn
 
     redis = redis_conn()
     hosts = service_hosts(service)
@@ -141,7 +141,7 @@ def upcoming_webinars(service: Service, refresh: bool = False) -> Picker:
 
 
 def forget_picker(service: Service) -> None:
-    from portal.jobs import redis_conn
+    from portal.workers import redis_conn
 
     keys = [_cache_key(service.id, host_id) for host_id, _ in service_hosts(service)]
     if keys:

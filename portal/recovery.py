@@ -10,7 +10,7 @@ committed attempt count (``jobs.registration_job_id``). That job can be lost:
 - it crashed more often than its retries allow.
 
 Every worker sweeps at start and every WORKER_MAINTENANCE_INTERVAL seconds (see
-``jobs.AppWorker``). A member whose job is missing, finished, failed, stopped or
+``workers.AppWorker``). A member whose job is missing, finished, failed, stopped or
 overdue in the schedule is enqueued again. The register job is idempotent (it stands
 down once the member is synced; the provider's register is idempotent on email;
 emails carry keys), so a sweep racing a slow job costs nothing but a no-op job.
@@ -29,6 +29,7 @@ from portal.extensions import db
 from portal.models import Member
 from portal.models.programs import SYNC_PENDING
 from portal.models.types import utcnow
+from portal.workers import queue, redis_conn
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +41,8 @@ ALIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED}
 def sweep_registrations() -> int:
     """Enqueue again every pending registration, and every queued email of a
     registration, whose job was lost; how many."""
-    from portal import jobs
 
-    conn = jobs.redis_conn()
+    conn = redis_conn()
     # One sweeper at a time across workers; a crashed one frees the lock after 5 minutes.
     lock = conn.lock("lectern:registration-sweep", timeout=300)
     if not lock.acquire(blocking=False):
@@ -50,7 +50,7 @@ def sweep_registrations() -> int:
     try:
         now = utcnow()
         cutoff = now - timedelta(seconds=current_app.config["REGISTRATION_SWEEP_GRACE"])
-        scheduled = ScheduledJobRegistry(queue=jobs.queue())
+        scheduled = ScheduledJobRegistry(queue=queue())
         return _sweep_members(conn, scheduled, now, cutoff) + _sweep_emails(conn, scheduled, cutoff)
     finally:
         lock.release()
@@ -131,8 +131,7 @@ def _forget(job: Job | None) -> None:
     which is what an abandoned job's is.)"""
     if job is None:
         return
-    from portal import jobs
-    q = jobs.queue()
+    q = queue()
     ScheduledJobRegistry(queue=q).remove(job.id)
     FailedJobRegistry(queue=q).remove(job.id)
 

@@ -85,7 +85,7 @@ def app(config, redis_conn):
 @pytest.fixture
 def run_jobs(app):
     """Run a real RQ worker in burst mode until the queue is empty."""
-    from portal.jobs import worker
+    from portal.workers import worker
 
     def run():
         db.session.commit()

@@ -212,8 +212,8 @@ def test_linking_schedules_the_pulls_and_unlinking_cancels_them(marketer, app, s
     from rq.registry import ScheduledJobRegistry
 
     from portal import linking
-    from portal.jobs import queue
     from portal.models import Program
+    from portal.workers import queue
     from tests.fixtures_services import connected_service
 
     service = connected_service(app)

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 def _first_delivery(provider_key: str, delivery_id: str) -> bool:
     """Remember each signed delivery for longer than the signature stays fresh."""
-    from portal.jobs import redis_conn
+    from portal.workers import redis_conn
     digest = hashlib.sha256(delivery_id.encode()).hexdigest()
     return bool(redis_conn().set(f"lectern:webhook:{provider_key}:{digest}", 1, nx=True, ex=900))
 

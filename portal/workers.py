@@ -1,0 +1,116 @@
+"""RQ plumbing: the Redis connection, the queue, and the app-aware worker that
+runs every job of portal/jobs.py in its own app context."""
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import current_app
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from rq import Queue, SimpleWorker
+from rq.defaults import DEFAULT_WORKER_TTL
+from rq.exceptions import StopRequested
+
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def init_app(app):
+    app.extensions["redis"] = Redis.from_url(app.config["REDIS_URL"])
+
+
+def redis_conn() -> Redis:
+    return current_app.extensions["redis"]
+
+
+def queue() -> Queue:
+    return Queue(current_app.config["RQ_QUEUE"], connection=redis_conn())
+
+
+class AppWorker(SimpleWorker):
+    """Runs each job in a fresh app context (its own database session) of ``app``.
+
+    A SimpleWorker, not a forking one: RQ spawns its forking workers' horses as new
+    interpreters, which would lose the app and its config.
+
+    Its maintenance (at start, then every WORKER_MAINTENANCE_INTERVAL seconds) is RQ's
+    own, which retries the jobs of workers that died mid-job, plus our sweep of
+    registrations whose job was lost (portal/recovery.py).
+    """
+
+    def __init__(self, *args, app, **kwargs):
+        interval = app.config["WORKER_MAINTENANCE_INTERVAL"]
+        kwargs.setdefault("maintenance_interval", interval)
+        # An idle worker blocks on Redis for worker_ttl - 15 seconds between maintenance
+        # checks: make that the maintenance interval.
+        kwargs.setdefault("worker_ttl", int(interval) + 15)
+        super().__init__(*args, **kwargs)
+        self.app = app
+
+    def execute_job(self, job, queue):
+        with self.app.app_context():
+            try:
+                return super().execute_job(job, queue)
+            finally:
+                db.session.remove()
+
+    def get_heartbeat_ttl(self, job, working_time: float = 0.0) -> int:
+        """How long a started job stays in RQ's StartedJobRegistry before RQ takes it as
+        abandoned (its worker died) and retries it: a SimpleWorker sends no heartbeat
+        while it works, so this must outlast the job's timeout."""
+        if job.timeout == -1:
+            return DEFAULT_WORKER_TTL
+        return int(job.timeout or DEFAULT_WORKER_TTL) + self.app.config["WORKER_ABANDON_GRACE"]
+
+    def run_maintenance_tasks(self):
+        super().run_maintenance_tasks()
+        from portal import recovery
+        with self.app.app_context():
+            try:
+                recovery.sweep_registrations()
+            except RedisError:
+                raise                 # RQ's loop waits for Redis to come back
+            except Exception:
+                # A sweep that fails (the database is down) must not stop the worker;
+                # the next maintenance tick sweeps again.
+                log.exception("the registration sweep failed")
+            finally:
+                db.session.remove()
+
+
+def worker(app, burst=False) -> bool:
+    """Run a worker on the app's queue (with RQ's scheduler); True if it did work.
+
+    Not in burst mode, a worker that RQ stopped on a Redis error (Redis restarted
+    while a job ran) starts again, so a Redis restart needs no one to restart workers."""
+    with app.app_context():
+        q = queue()
+    while True:
+        w = None
+        try:
+            w = AppWorker([q], connection=q.connection, app=app)
+            worked = w.work(burst=burst, with_scheduler=True, logging_level="WARNING" if burst else "INFO")
+        except StopRequested:          # a second signal while RQ was shutting down
+            return False
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            if burst or _stop_asked(w):
+                raise
+            log.warning("worker lost Redis (%s); starting again in 1 s", type(error).__name__)
+        else:
+            if burst or _stop_asked(w):
+                return worked
+            log.warning("worker %s stopped without being asked to (Redis unreachable?); starting again",
+                        w.name)
+        try:
+            time.sleep(1)
+        except StopRequested:          # RQ's signal handlers are still installed
+            return False
+
+
+def _stop_asked(w: AppWorker | None) -> bool:
+    """RQ notes the time of a SIGTERM or SIGINT: a stop asked for, not a Redis failure."""
+    return w is not None and w._shutdown_requested_date is not None
