@@ -251,6 +251,29 @@ def refresh_webinar(task_id: str, program_id: int):
     db.session.commit()
 
 
+def warm_webinar_details(service_id: int, webinar_ids: list[str]) -> int:
+    """Read, for the picker, whether registration is required on webinars the picker
+    did not read itself; returns how many it learned."""
+    from portal import connections, picker
+    from portal.models import Service
+    from providers.base import ProviderError, RateLimited
+
+    service = db.session.get(Service, service_id)
+    learned = 0
+    for webinar_id in webinar_ids:
+        if service is None or not service.usable:
+            break
+        try:
+            webinar = connections.call(service, "webinar", webinar_id)
+        except RateLimited:
+            break               # the next picker load asks again
+        except ProviderError:
+            continue
+        picker.remember_registration(service.provider, webinar_id, webinar.registration_required)
+        learned += 1
+    return learned
+
+
 def webinar_updated(provider_key: str, webinar_id: str):
     """A ``webinar.updated`` webhook: re-read the webinar rather than trust the
     event's partial fields, so duplicates and late deliveries change nothing."""

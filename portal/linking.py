@@ -4,13 +4,9 @@ deletions, unlinking. Flows take ids or models and never touch the request; the
 provider is reached only through ``portal.connections.call``."""
 from __future__ import annotations
 
-import json
 import logging
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
@@ -20,132 +16,15 @@ from portal.extensions import db
 from portal.flows import FlowError
 from portal.models import Binding, Member, Program, Service, User
 from portal.models.types import utcnow
+from portal.picker import service_hosts
 from providers.base import AuthExpired, NotFound, ProviderError, Webinar
 
 log = logging.getLogger(__name__)
 
-#: how long one host's upcoming webinars are kept in Redis for the picker
-PICKER_CACHE_SECONDS = 60
-#: parallel provider calls when listing many hosts' webinars
-PICKER_THREADS = 10
 
 
 class NeedsConfirmation(FlowError):
     """The change is allowed, but only once the user has confirmed it."""
-
-
-# --- the picker [S4] [S12] [S15] ------------------------------------------------------
-
-@dataclass
-class PickerItem:
-    webinar: Webinar
-    host_email: str
-    bound_program_id: int | None = None
-    bound_program_name: str = ""
-
-    @property
-    def disabled_reason(self) -> str:
-        if self.webinar.recurring:
-            return "Recurring webinar: not supported, only single-occurrence webinars can be linked."
-        if self.bound_program_id:
-            return "Already linked to another program."
-        return ""
-
-
-@dataclass
-class Picker:
-    items: list[PickerItem] = field(default_factory=list)
-    #: plain-words failures, one per host whose webinars could not be listed
-    errors: list[str] = field(default_factory=list)
-    hosts: int = 0
-
-
-def _webinar_to_json(webinar: Webinar) -> dict:
-    data = asdict(webinar)
-    data["start"] = webinar.start.isoformat() if webinar.start else None
-    data["unanswerable_questions"] = list(webinar.unanswerable_questions)
-    return data
-
-
-def _webinar_from_json(data: dict) -> Webinar:
-    data = dict(data)
-    data["start"] = datetime.fromisoformat(data["start"]) if data.get("start") else None
-    data["unanswerable_questions"] = tuple(data.get("unanswerable_questions") or ())
-    return Webinar(**data)
-
-
-def service_hosts(service: Service) -> list[tuple[str, str]]:
-    """(host id, email) of the connecting user, then each authorized host [S12]."""
-    hosts = [(service.connected_user_id, service.connected_email)]
-    hosts += [(h.host_id, h.email) for h in service.hosts if h.host_id != service.connected_user_id]
-    return [h for h in hosts if h[0]]
-
-
-def _cache_key(service_id: int, host_id: str) -> str:
-    return f"lectern:picker:{service_id}:{host_id}"
-
-
-def upcoming_webinars(service: Service, refresh: bool = False) -> Picker:
-    """Upcoming webinars of every host visible through the service, merged and
-    sorted by start; each host's list is fetched in its own thread and kept in
-    Redis briefly, so 20 hosts of 100+ webinars each stay quick."""
-    from portal.workers import redis_conn
-
-    redis = redis_conn()
-    hosts = service_hosts(service)
-    picker = Picker(hosts=len(hosts))
-    app = current_app._get_current_object()
-    # Loaded here: the threads read only these loaded attributes and never touch
-    # the session (it is not thread-safe); connections.call uses its own connections.
-    service_id, service_name, _ = service.id, service.name, service.provider
-
-    def fetch(host):
-        host_id, email = host
-        key = _cache_key(service_id, host_id)
-        cached = None if refresh else redis.get(key)
-        if cached is not None:
-            return host, [_webinar_from_json(d) for d in json.loads(cached)], None
-        with app.app_context():
-            try:
-                webinars = connections.call(service, "upcoming_webinars", host_id)
-            except ProviderError as error:
-                return host, [], error
-        redis.set(key, json.dumps([_webinar_to_json(w) for w in webinars]), ex=PICKER_CACHE_SECONDS)
-        return host, webinars, None
-
-    with ThreadPoolExecutor(max_workers=min(PICKER_THREADS, max(1, len(hosts)))) as pool:
-        results = list(pool.map(fetch, hosts))
-
-    seen = set()
-    for (host_id, email), webinars, error in results:
-        if error is not None:
-            who = email or host_id
-            picker.errors.append(f"The webinars of {who} could not be listed through “{service_name}”: "
-                                 f"{error.message}")
-            continue
-        for webinar in webinars:
-            if webinar.id in seen:
-                continue
-            seen.add(webinar.id)
-            picker.items.append(PickerItem(webinar, webinar.host_email or email))
-    bound = dict(db.session.execute(
-        db.select(Binding.webinar_id, Program).join(Program, Binding.program_id == Program.id)
-        .where(Binding.provider == service.provider, Binding.webinar_id.in_(seen))).all()) if seen else {}
-    for item in picker.items:
-        program = bound.get(item.webinar.id)
-        if program is not None:
-            item.bound_program_id, item.bound_program_name = program.id, program.name
-    far = datetime.max.replace(tzinfo=utcnow().tzinfo)
-    picker.items.sort(key=lambda i: (i.webinar.start or far, i.webinar.topic.lower(), i.webinar.id))
-    return picker
-
-
-def forget_picker(service: Service) -> None:
-    from portal.workers import redis_conn
-
-    keys = [_cache_key(service.id, host_id) for host_id, _ in service_hosts(service)]
-    if keys:
-        redis_conn().delete(*keys)
 
 
 # --- linking [S5] [S15] ----------------------------------------------------------------

@@ -107,7 +107,8 @@ class Webinar:
     host_email: str = ""
     uuid: str = ""
     recurring: bool = False         # [S4] types 6 and 9
-    registration_required: bool = False   # [S13]
+    #: [S13]; None when not known: a listing may not carry it, ``webinar()`` always does
+    registration_required: bool | None = False
     approval_automatic: bool = True
     #: registration questions the provider requires that our form cannot answer
     unanswerable_questions: tuple[str, ...] = ()

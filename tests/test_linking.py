@@ -212,7 +212,8 @@ def test_webinar_deleted_webhook_flags_the_program(marketer, service, sandbox, l
     assert 'data-flag="deleted"' in text(marketer.get(f"/programs/{program.id}"))
 
 
-def test_picker_stays_quick_with_twenty_slow_hosts_and_caches_briefly(app, marketer, service, sandbox):
+def test_picker_stays_quick_with_twenty_slow_hosts_and_caches_briefly(app, marketer, service, sandbox,
+                                                                      run_jobs):
     emails = [f"host{n:02d}@sandbox-zoom.test" for n in range(19)]
     for n, email in enumerate(emails):
         sandbox.control("users", email=email, first_name=f"Host{n}")
@@ -231,9 +232,14 @@ def test_picker_stays_quick_with_twenty_slow_hosts_and_caches_briefly(app, marke
     rows = picker_rows(page)
     assert len(rows) == 7 + 19 * 3 and rows[-1] != rows[0]
     assert elapsed < 4, f"the picker took {elapsed:.1f}s"
+    # Whether registration is required was read for the soonest 40 webinars at once;
+    # a job reads the rest, and the next load shows every answer without a call.
+    assert page.count("checked when you choose it") == len(rows) - 2 - 40   # 2 recurring
     sandbox.control("faults", method="DELETE")
+    run_jobs()
     before = len(sandbox.requests_seen(prefix="/v2/"))
-    assert picker_rows(text(marketer.get(f"/programs/{program.id}/event?service={service.id}"))) == rows
-    assert len(sandbox.requests_seen(prefix="/v2/")) == before     # served from the brief cache
+    again = text(marketer.get(f"/programs/{program.id}/event?service={service.id}"))
+    assert picker_rows(again) == rows and "checked when you choose it" not in again
+    assert len(sandbox.requests_seen(prefix="/v2/")) == before     # served from the caches
     marketer.get(f"/programs/{program.id}/event?service={service.id}&refresh=1")
     assert len(sandbox.requests_seen(prefix="/v2/users/")) > 0

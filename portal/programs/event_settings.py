@@ -6,6 +6,7 @@ from flask_login import current_user
 
 import providers
 from portal import jobs, linking
+from portal import picker as webinar_picker
 from portal.extensions import db
 from portal.flows import FlowError
 from portal.models import Service
@@ -45,7 +46,7 @@ def event_settings(program_id):
     service = next((s for s in services if s.id == chosen), None)
     if service is None and len(services) == 1:
         service = services[0]
-    picker = linking.upcoming_webinars(service, refresh=request.args.get("refresh") == "1") if service else None
+    picker = webinar_picker.upcoming_webinars(service, refresh=request.args.get("refresh") == "1") if service else None
     context.update(partner=partner, services=services, service=service, picker=picker)
     return render_template("programs/event_settings.html", **context)
 
