@@ -26,3 +26,14 @@ def connect_service(admin_client, name="Zoom", user_id=seed.OWNER_ID, save=True)
     if save:
         admin_client.post(answer.headers["Location"], data={"action": "save"})
     return db.session.scalars(db.select(Service).order_by(Service.id.desc())).first()
+
+
+def linked_program(service, name="Spring webinar", webinar_id=None):
+    """A webinar program linked through the real linking flow, landing page published."""
+    from portal import flows, linking
+
+    program = flows.create_program(name, "webinar", "", None)
+    linking.link_program(program.id, service.id, str(webinar_id or seed.W_SINGLE))
+    program.landing_page.published = True
+    db.session.commit()
+    return program

@@ -10,12 +10,11 @@ import requests
 from rq.job import Job
 from rq.worker import Worker
 
-from portal import flows
-from portal.connections import call
 from portal.extensions import db
-from portal.models import Binding, Member, OutboxMessage, Person, utcnow
+from portal.models import Member, OutboxMessage, Person, utcnow
 from portal.models.programs import SYNC_PENDING, SYNC_SYNCED
 from tests.fault_helpers import RedisServer, TcpProxy, Workers, wait_for
+from tests.services_helpers import connect_service, linked_program
 from tests.test_registration import FORM, WEBINAR, sandbox_registrants
 
 REGISTRANTS_POST = {"pattern": "/v2/webinars/*/registrants", "method": "POST"}
@@ -47,17 +46,7 @@ def config(config, zoom_sandbox, request):
 @pytest.fixture
 def program(admin, sandbox):
     """A webinar program linked to the sandbox's upcoming webinar, landing page published."""
-    from tests.services_helpers import connect_service
-    service = connect_service(admin)
-    webinar = call(service, "webinar", WEBINAR)
-    program = flows.create_program("Resilient webinar", "webinar", "", None)
-    db.session.add(Binding(program=program, service=service, provider="zoom", webinar_id=webinar.id,
-                           topic=webinar.topic, agenda=webinar.agenda, start_at=webinar.start,
-                           duration=webinar.duration, timezone=webinar.timezone,
-                           registration_required=webinar.registration_required))
-    program.landing_page.published = True
-    db.session.commit()
-    return program
+    return linked_program(connect_service(admin), "Resilient webinar", WEBINAR)
 
 
 @pytest.fixture

@@ -7,13 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from portal import flows
 from portal.channels import INVITED, REGISTERED, REGISTRATION_ERROR
-from portal.connections import call
 from portal.extensions import db
-from portal.models import Binding, FlowStep, Member, OutboxMessage, Person, utcnow
+from portal.models import FlowStep, Member, OutboxMessage, Person, utcnow
 from providers.zoom.sandbox import seed
-from tests.services_helpers import connect_service
+from tests.services_helpers import connect_service, linked_program
 from tests.smtp_fixtures import smtp_server_fixture  # noqa: F401  (the smtp_server fixture)
 
 FORM = {"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com",
@@ -32,18 +30,8 @@ def config(config, zoom_sandbox):
 
 @pytest.fixture
 def program(admin, sandbox):
-    """A webinar program linked to the sandbox's upcoming webinar, landing page published.
-    The Binding row is written here: linking through the UI is another issue's."""
-    service = connect_service(admin)
-    webinar = call(service, "webinar", WEBINAR)
-    program = flows.create_program("Spring webinar", "webinar", "", None)
-    db.session.add(Binding(program=program, service=service, provider="zoom", webinar_id=webinar.id,
-                           topic=webinar.topic, agenda=webinar.agenda, start_at=webinar.start,
-                           duration=webinar.duration, timezone=webinar.timezone,
-                           registration_required=webinar.registration_required))
-    program.landing_page.published = True
-    db.session.commit()
-    return program
+    """A webinar program linked to the sandbox's upcoming webinar, landing page published."""
+    return linked_program(connect_service(admin), "Spring webinar", WEBINAR)
 
 
 def submit(client, program, **change):
