@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from flask import current_app
 from rq import Retry
 
+from portal import pulls
 from portal.extensions import db
 from portal.models import Member, Task, User
 from portal.models.activity import DONE, FAILED, RUNNING
@@ -282,7 +283,7 @@ def webinar_updated(provider_key: str, webinar_id: str):
     binding = linking.find_binding(provider_key, webinar_id)
     if binding is not None:
         linking.refresh_binding(binding.id)
-        schedule_attendance_pulls(binding.program_id)  # the end may have moved
+        pulls.schedule_attendance_pulls(binding.program_id)  # the end may have moved
 
 
 def webinar_deleted(provider_key: str, webinar_id: str):
@@ -300,75 +301,6 @@ def deauthorize_account(provider: str, account_id: str) -> int:
 
 
 # --- attendance ------------------------------------------------------------------------
-# Scheduled pulls use fixed job ids per program, so scheduling again moves a pull
-# instead of adding one; the Binding shows the next one.
-
-PULL_KINDS = ("fallback", "final", "retry")
-
-
-def _pull_job_id(kind: str, program_id: int) -> str:
-    return f"attendance-{kind}-{program_id}"
-
-
-def _scheduled_at(job_id: str):
-    from rq.exceptions import NoSuchJobError
-    from rq.registry import ScheduledJobRegistry
-
-    try:
-        return ScheduledJobRegistry(queue=queue()).get_scheduled_time(job_id)
-    except NoSuchJobError:
-        return None
-
-
-def _note_next_pull(program_id: int) -> None:
-    """Binding.next_pull_at: the earliest pull of this program still scheduled."""
-    from portal.models import Program
-
-    times = [t for t in (_scheduled_at(_pull_job_id(k, program_id)) for k in PULL_KINDS) if t]
-    program = db.session.get(Program, program_id)
-    if program is not None and program.binding is not None:
-        program.binding.next_pull_at = min(times) if times else None
-        db.session.commit()
-
-
-def schedule_attendance_pulls(program_id: int, ended_at=None) -> None:
-    """Schedule the fallback pull (scheduled end + grace, in case the webhook never
-    comes) and the final pass (end + 24 h, for late report data). Call it when a
-    program is linked, when its webinar moves, and when the webinar ends."""
-    from datetime import timezone
-
-    from portal import attendance
-    from portal.models import Program
-
-    program = db.session.get(Program, program_id)
-    binding = program.binding if program else None
-    end = ended_at or (attendance.scheduled_end(binding) if binding else None)
-    if end is None:
-        return
-    end = end.astimezone(timezone.utc)
-    now = utcnow()
-    q = queue()
-    if ended_at is None and end + attendance.grace() > now - attendance.final_pass_delay():
-        q.enqueue_at(end + attendance.grace(), sync_attendance, program_id, "fallback",
-                     job_id=_pull_job_id("fallback", program_id))
-    final = end + attendance.final_pass_delay()
-    if final > now:
-        q.enqueue_at(final, sync_attendance, program_id, "final pass",
-                     job_id=_pull_job_id("final", program_id))
-    _note_next_pull(program_id)
-
-
-def cancel_attendance_pulls(program_id: int) -> None:
-    """An unlinked program has no attendance left to pull."""
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job
-
-    for kind in PULL_KINDS:
-        try:
-            Job.fetch(_pull_job_id(kind, program_id), connection=redis_conn()).delete()
-        except NoSuchJobError:
-            pass
-
 
 def start_attendance_sync(program_id: int, trigger: str = "manual"):
     """A SyncRun row committed, then its job enqueued (the program page shows it queued)."""
@@ -394,7 +326,7 @@ def sync_attendance(program_id: int, trigger: str = "manual", run_id: int | None
     if trigger == "fallback" and binding.attendance_pulled_at is not None:
         end = attendance.scheduled_end(binding)
         if end is not None and binding.attendance_pulled_at >= end:
-            _note_next_pull(program_id)
+            pulls.note_next_pull(program_id)
             return "already pulled after the end"      # the webhook did its job
     lock = redis_conn().lock(f"lectern:attendance:{program_id}", timeout=3600)
     if not lock.acquire(blocking=False):
@@ -415,8 +347,8 @@ def sync_attendance(program_id: int, trigger: str = "manual", run_id: int | None
         lock.release()
     if retry_at is not None:
         queue().enqueue_at(retry_at, sync_attendance, program_id, trigger, run_id,
-                           job_id=_pull_job_id("retry", program_id))
-    _note_next_pull(program_id)
+                           job_id=pulls.pull_job_id("retry", program_id))
+    pulls.note_next_pull(program_id)
     return retry_at and f"retry at {retry_at.isoformat()}"
 
 
@@ -438,6 +370,6 @@ def webinar_ended(provider: str, webinar_id: str, ended_at: str = "") -> str:
         except ValueError:
             end = None
     program_id = binding.program_id
-    schedule_attendance_pulls(program_id, ended_at=end or utcnow())
+    pulls.schedule_attendance_pulls(program_id, ended_at=end or utcnow())
     start_attendance_sync(program_id, "webhook")
     return f"sync of program {program_id} enqueued"

@@ -104,8 +104,8 @@ def link_program(program_id: int, service_id: int, webinar_id: str, user: User |
         _refuse_if_bound(service.provider, webinar_id)
         raise FlowError("This program was linked meanwhile; reload the page.") from None
     log.info("program %s linked to %s webinar %s", program.id, service.provider, webinar_id)
-    from portal import jobs
-    jobs.schedule_attendance_pulls(program.id)  # in case the webinar.ended webhook never comes
+    from portal import pulls
+    pulls.schedule_attendance_pulls(program.id)  # in case the webinar.ended webhook never comes
     return binding
 
 
@@ -268,7 +268,7 @@ def unlink_program(program_id: int, confirmed: bool = False) -> Binding | None:
         raise NeedsConfirmation(consequences)
     db.session.delete(binding)
     db.session.commit()
-    from portal import jobs
-    jobs.cancel_attendance_pulls(program.id)
+    from portal import pulls
+    pulls.cancel_attendance_pulls(program.id)
     log.info("program %s unlinked from %s webinar %s", program.id, binding.provider, binding.webinar_id)
     return binding

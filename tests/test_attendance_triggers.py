@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal import flows, jobs
+from portal import flows, pulls
 from portal.extensions import db
 from portal.models import AttendanceSession, Member, ServiceError, StatusChange
 from providers.zoom.sandbox import seed
@@ -110,7 +110,7 @@ def test_scheduled_fallback_pulls_when_no_webhook_comes(admin, service, sandbox,
     program = link(service, wid)
     ann = register(sandbox, program, wid, "ann@example.test", "Ann")
     run_webinar(sandbox, wid, [({"registrant_id": ann.registrant_id}, 0, 30)], began)  # no webhook URL
-    jobs.schedule_attendance_pulls(program.id)
+    pulls.schedule_attendance_pulls(program.id)
     end = began + timedelta(minutes=60)
     assert program.binding.next_pull_at == end                 # the fallback is due
     assert "Next pull" in admin.get(f"/programs/{program.id}").text
