@@ -60,8 +60,10 @@ def change_status(member: Member, to_status: str, reason: str = "", by_user: Use
         if not manual:
             return False
         reason = f"{reason} (manual move back)".strip()
-    member.history.append(StatusChange(from_status=member.status, to_status=to_status,
-                                       reason=reason, by_user=by_user))
+    # Added through the session, not member.history.append: appending would load the
+    # whole history first, one query per member in a bulk change.
+    db.session.add(StatusChange(member=member, from_status=member.status, to_status=to_status,
+                                reason=reason, by_user=by_user))
     member.status = to_status
     return True
 

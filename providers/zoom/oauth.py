@@ -113,12 +113,7 @@ class ZoomOAuth:
                               f"({type(exc).__name__})") from exc
         if resp.status_code == 400:
             return              # the token is already invalid: nothing left to revoke
-        if resp.status_code >= 400:
-            try:
-                body = resp.json()
-            except ValueError:
-                body = {}
-            raise token_error_for(resp.status_code, body if isinstance(body, dict) else {})
+        _raise_on_error(resp)
 
 
 def _token_dict(answer: dict, kind: str) -> dict:
