@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from providers.base import PartnerEvent
+from providers.base import PartnerEvent, Setting
 
 _REGISTRY: dict[str, type[PartnerEvent]] = {}
 
@@ -17,8 +17,27 @@ def register(cls: type[PartnerEvent]) -> type[PartnerEvent]:
         raise ValueError(f"{cls.__name__} has no key")
     if cls.key in _REGISTRY:
         raise ValueError(f"provider key {cls.key!r} registered twice")
+    declared = {s.key for other in _REGISTRY.values() for s in other.settings}
+    mine = [s.key for s in cls.settings]
+    clash = sorted(declared.intersection(mine)) or sorted({k for k in mine if mine.count(k) > 1})
+    if clash:
+        raise ValueError(f"{cls.__name__} declares settings already declared: {', '.join(clash)}")
     _REGISTRY[cls.key] = cls
     return cls
+
+
+def classes() -> list[type[PartnerEvent]]:
+    return [_REGISTRY[key] for key in keys()]
+
+
+def load_settings(environ: Mapping[str, str]) -> dict[str, str]:
+    """Every declared setting of every plugin: its value in ``environ``, else its default."""
+    return {s.key: environ.get(s.key, s.default) for cls in classes() for s in cls.settings}
+
+
+def secret_settings() -> list[Setting]:
+    """Every declared secret setting, for the production check."""
+    return [s for cls in classes() for s in cls.settings if s.secret]
 
 
 def keys() -> list[str]:

@@ -9,7 +9,7 @@ import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable, Iterator, Mapping, Protocol
+from typing import Callable, ClassVar, Iterable, Iterator, Mapping, Protocol
 
 # --- typed errors -------------------------------------------------------------
 
@@ -182,18 +182,71 @@ class Attendance:
     pages_read: int = 0
 
 
+# --- webhooks: contract events ----------------------------------------------------
+# Portal handlers key on these names, never on a provider's own event names.
+
+WEBINAR_ENDED = "webinar.ended"          # webinar_id, ended_at
+WEBINAR_UPDATED = "webinar.updated"      # webinar_id
+WEBINAR_DELETED = "webinar.deleted"      # webinar_id
+DEAUTHORIZED = "account.deauthorized"    # account_id
+REGISTRANT_JOINED = "registrant.joined"  # webinar_id, email
+URL_VALIDATION = "url_validation"        # reply
+#: any other provider event; the portal ignores it
+OTHER = "other"
+
+
 @dataclass(frozen=True)
 class WebhookEvent:
-    """A verified webhook. ``reply`` is set when the provider expects a body back
-    (URL validation); ``webinar_id`` is normalised to a string."""
-    event: str                      # e.g. webinar.ended, app.deauthorized, endpoint.url_validation
+    """A verified webhook, normalised into a contract event: the portal never reads a
+    provider's payload. ``reply`` is set when the provider expects a body back."""
+    event: str                      # one of the contract names above
     account_id: str = ""
-    webinar_id: str = ""
-    object: Mapping = field(default_factory=dict)
-    old_object: Mapping = field(default_factory=dict)
+    webinar_id: str = ""            # always a string (big numbers kept exact)
+    ended_at: datetime | None = None  # aware UTC
+    email: str = ""
     reply: Mapping | None = None
     #: unique to one signed delivery: the same value twice is a replay
     delivery_id: str = ""
+
+
+# --- what a plugin declares ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Setting:
+    """A config key a plugin reads. ``default`` is written as it would appear in the
+    environment; production refuses a ``secret`` left empty or at its non-empty default."""
+    key: str
+    default: str = ""
+    secret: bool = False
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    #: offers a server-to-server connection (no consent page)
+    server_to_server: bool = False
+    #: the contract events it sends
+    webhook_events: frozenset[str] = frozenset()
+    #: sends WEBINAR_ENDED (else the scheduled pulls are the trigger)
+    announces_end: bool = False
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    per_second: float
+    daily: int | None = None
+
+
+#: the generic help, for a plugin that declares no text of its own; ``{label}`` is filled in
+GENERIC_TEXTS = {
+    "login": "Log into {label}",
+    "account": "{label} account",
+    "require_registration": "edit the webinar, require registration and save.",
+    "approve_automatically": "set the webinar's registrations to be approved automatically.",
+    "optional_questions": "make these registration questions optional.",
+    "schedule": "schedule it for a date in the future.",
+    "own_page": "people who register on {label}'s own page are not synced.",
+}
 
 
 # --- token storage ---------------------------------------------------------------
@@ -237,9 +290,41 @@ class PartnerEvent(ABC):
 
     key: str = ""
     label: str = ""
+    #: the config keys it reads (loaded from the environment by the portal)
+    settings: ClassVar[tuple[Setting, ...]] = ()
+    capabilities: ClassVar[Capabilities] = Capabilities()
+    #: rate class -> limit, e.g. {"light": RateLimit(30)}
+    rate_limits: ClassVar[Mapping[str, RateLimit]] = {}
+    #: help a marketer reads to fix things on the provider's side, and labels; the keys
+    #: of GENERIC_TEXTS (a missing key falls back to the generic wording)
+    texts: ClassVar[Mapping[str, str]] = {}
+    #: contract operation -> rate class (a key of ``rate_limits``)
+    rate_classes: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, config: Mapping):
         self.config = config
+
+    def setting(self, key: str) -> str:
+        """A declared setting from the config, its default when missing (a value set
+        empty stays empty: an empty secret must refuse, not fall back to a demo value)."""
+        for declared in self.settings:
+            if declared.key == key:
+                value = self.config.get(key)
+                return declared.default if value is None else str(value)
+        raise KeyError(f"{type(self).__name__} declares no setting {key!r}")
+
+    def text(self, key: str) -> str:
+        if key in self.texts:
+            return self.texts[key]
+        return GENERIC_TEXTS[key].format(label=self.label)
+
+    def csp_origins(self) -> tuple[str, ...]:
+        """Origins the portal's CSP form-action must allow (the OAuth consent page)."""
+        return ()
+
+    def rate_class(self, operation: str) -> str:
+        """The rate class of a contract operation ("register", "webinar", ...); "" when unpaced."""
+        return self.rate_classes.get(operation, "")
 
     # connecting an account [S10]
     @abstractmethod
@@ -282,7 +367,8 @@ class PartnerEvent(ABC):
     # webhooks
     @abstractmethod
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
-        """Raise BadSignature unless signed, fresh and well formed."""
+        """Verified and normalised into a contract event; raise BadSignature unless
+        signed, fresh and well formed."""
 
 
 def iter_pages(fetch: Callable[[str], tuple[list, str]]) -> Iterator[list]:

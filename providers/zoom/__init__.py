@@ -1,8 +1,11 @@
 """The Zoom provider plugin: ``ZoomEvent`` implements the PartnerEvent contract.
 
-Files: ``settings`` (config keys), ``oauth`` (Authlib flows), ``client`` (HTTP, paging,
-rate limits, retries), ``errors`` (Zoom codes -> typed errors), ``attendance`` (merging
-report rows), ``webhooks`` (signatures), ``sandbox/`` (a Zoom-compatible dev server).
+OAuth (consent, code exchange, refresh, revoke) comes from ``providers.oauth``; Zoom adds
+its Server-to-Server (account credentials) tokens and its error words. Files:
+``settings`` (declared config keys), ``client`` (HTTP, paging, rate limits, retries),
+``errors`` (Zoom codes -> typed errors), ``attendance`` (merging report rows),
+``webhooks`` (signatures, Zoom events -> contract events), ``sandbox/`` (a
+Zoom-compatible dev server).
 """
 from __future__ import annotations
 
@@ -11,13 +14,21 @@ from typing import Callable, Iterator, Mapping
 import requests
 
 from providers.base import (
+    DEAUTHORIZED,
+    REGISTRANT_JOINED,
+    WEBINAR_DELETED,
+    WEBINAR_ENDED,
+    WEBINAR_UPDATED,
     Absentee,
     Attendance,
+    Capabilities,
     Host,
     Identity,
+    NoPermission,
     NotFound,
     NotStarted,
-    PartnerEvent,
+    ProviderError,
+    RateLimit,
     RateLimited,
     Refused,
     Registrant,
@@ -27,11 +38,12 @@ from providers.base import (
     WebhookEvent,
     Webinar,
 )
+from providers.oauth import OAuth2Provider
 from providers.zoom import webhooks
 from providers.zoom.attendance import AttendeeMerger, absentee, parse_time
 from providers.zoom.client import ZoomClient
-from providers.zoom.oauth import ZoomOAuth
-from providers.zoom.settings import ZoomSettings
+from providers.zoom.errors import token_error_for
+from providers.zoom.settings import SETTINGS, ZoomSettings
 
 #: [S3] role privileges, as Zoom spells them in GET /users/{id}/permissions (see
 #: Zoom's "Privileges and Role Management" reference): plain name -> permission string.
@@ -50,32 +62,69 @@ NO_REGISTRATION = 2          # settings.approval_type
 ANSWERABLE_FIELDS = {"first_name", "last_name", "email", "org", "phone"}
 
 
-class ZoomEvent(PartnerEvent):
+class ZoomEvent(OAuth2Provider):
     key = "zoom"
     label = "Zoom"
+    settings = SETTINGS
+    capabilities = Capabilities(
+        server_to_server=True, announces_end=True,
+        webhook_events=frozenset({WEBINAR_ENDED, WEBINAR_UPDATED, WEBINAR_DELETED,
+                                  DEAUTHORIZED, REGISTRANT_JOINED}))
+    #: Zoom's rate limit classes, on the Pro plan (the smallest with webinars)
+    rate_limits = {"light": RateLimit(30), "medium": RateLimit(20), "heavy": RateLimit(10)}
+    rate_classes = {"register": "light", "webinar": "light", "whoami": "light",
+                    "find_host": "light", "upcoming_webinars": "medium", "attendance": "heavy"}
+    texts = {
+        "login": "Log into Zoom",
+        "account": "Zoom account",
+        "require_registration": "edit the webinar, tick Registration: Required, and save.",
+        "approve_automatically": "open the webinar's Registration settings and choose "
+                                 "Automatically approve.",
+        "optional_questions": "open the webinar's Registration settings, Questions tab, and "
+                              "untick Required for them.",
+        "schedule": "schedule it for a date in the future.",
+        "own_page": "people who register on Zoom's own page are not synced.",
+    }
+
+    authorize_path, token_path, revoke_path = "/oauth/authorize", "/oauth/token", "/oauth/revoke"
+    oauth_base_setting = "ZOOM_OAUTH_BASE_URL"
+    client_id_setting, client_secret_setting = "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET"
+    timeout_setting = "ZOOM_HTTP_TIMEOUT"
 
     def __init__(self, config: Mapping):
         super().__init__(config)
-        self.settings = ZoomSettings.from_config(config)
-        self.oauth = ZoomOAuth(self.settings)
+        self.conf = ZoomSettings.from_config(config)
         self.session = requests.Session()
 
     def client(self, store: TokenStore) -> ZoomClient:
-        return ZoomClient(self.settings, self.session, store, self.oauth.renew)
+        return ZoomClient(self.conf, self.session, store, self.renew)
 
-    # --- connecting ------------------------------------------------------------------
+    # --- connecting: what Zoom adds to the OAuth2 base ---------------------------------
 
-    def authorize_url(self, redirect_uri: str, state: str) -> str:
-        return self.oauth.authorize_url(redirect_uri, state)
-
-    def exchange_code(self, code: str, redirect_uri: str) -> dict:
-        return self.oauth.exchange_code(code, redirect_uri)
+    def token_error(self, status: int, body: dict) -> ProviderError:
+        return token_error_for(status, body)
 
     def server_token(self) -> dict:
-        return self.oauth.server_token()
+        """A Server-to-Server OAuth token (grant ``account_credentials``): no refresh
+        token, renewed by asking again."""
+        s = self.conf
+        if not (s.s2s_client_id and s.s2s_client_secret and s.s2s_account_id):
+            raise NoPermission("no Zoom Server-to-Server app is configured "
+                               "(ZOOM_S2S_CLIENT_ID, ZOOM_S2S_CLIENT_SECRET, ZOOM_S2S_ACCOUNT_ID)")
+        # Zoom documents grant_type and account_id as query parameters; Authlib sends
+        # them in the form body, which Zoom's token endpoint also accepts.
+        with self.oauth_session(s.s2s_client_id, s.s2s_client_secret) as session:
+            return self.token_call(lambda: session.fetch_token(
+                self.endpoint(self.token_path), grant_type="account_credentials",
+                account_id=s.s2s_account_id, timeout=s.timeout), "s2s")
 
-    def revoke(self, token: dict) -> None:
-        self.oauth.revoke(token)
+    def renew(self, token: dict) -> dict:
+        if token.get("kind") == "s2s":
+            return self.server_token()
+        return self.refresh(token)
+
+    # an s2s token is never revoked (Zoom has no revocation for it; it expires within
+    # the hour): the base's revoke_request skips every kind but "oauth"
 
     # --- one account ---------------------------------------------------------------
 
@@ -131,7 +180,7 @@ class ZoomEvent(PartnerEvent):
             body["org"] = registrant.company
         if registrant.phone:
             body["phone"] = registrant.phone
-        for attempt in range(1, self.settings.max_retries + 2):
+        for attempt in range(1, self.conf.max_retries + 2):
             try:
                 answer = zoom.add_registrant(webinar_id, body)
                 return Registration(registrant_id=str(answer["registrant_id"]),
@@ -140,7 +189,7 @@ class ZoomEvent(PartnerEvent):
                 found = self._find_registration(zoom, webinar_id, registrant.email)
                 if found:
                     return found
-                if attempt > self.settings.max_retries:
+                if attempt > self.conf.max_retries:
                     raise
                 zoom.sleep(zoom.backoff(attempt))
             except RateLimited as exc:
@@ -195,7 +244,7 @@ class ZoomEvent(PartnerEvent):
     # --- webhooks ------------------------------------------------------------------
 
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
-        return webhooks.verify(self.settings.webhook_secret, headers, body)
+        return webhooks.verify(self.conf.webhook_secret, headers, body)
 
 
 def _absentees(pages: Iterator[list[dict]], page_read: Callable[[], None]) -> Iterator[Absentee]:

@@ -1,4 +1,5 @@
-"""Zoom webhook signatures (``x-zm-signature``) and event parsing."""
+"""Zoom webhook signatures (``x-zm-signature``) and the normalisation of Zoom events
+into contract events."""
 from __future__ import annotations
 
 import dataclasses
@@ -6,13 +7,31 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import timezone
 from typing import Mapping
 
-from providers.base import BadSignature, WebhookEvent
+from providers.base import (
+    DEAUTHORIZED,
+    OTHER,
+    REGISTRANT_JOINED,
+    URL_VALIDATION,
+    WEBINAR_DELETED,
+    WEBINAR_ENDED,
+    WEBINAR_UPDATED,
+    BadSignature,
+    WebhookEvent,
+)
+from providers.zoom.attendance import parse_time
 
 #: refuse timestamps older, or further in the future, than this (Zoom sets no window)
 MAX_SKEW = 300
-DEAUTHORIZED = "app.deauthorized"
+#: Zoom's webinar events the portal uses -> contract events
+WEBINAR_EVENTS = {
+    "webinar.ended": WEBINAR_ENDED,
+    "webinar.updated": WEBINAR_UPDATED,
+    "webinar.deleted": WEBINAR_DELETED,
+    "webinar.participant_joined": REGISTRANT_JOINED,
+}
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -56,23 +75,28 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes,
 
 
 def parse(secret: str, envelope: dict) -> WebhookEvent:
+    """Zoom's event -> a contract event; events the portal has no use for -> OTHER."""
     event = str(envelope["event"])
     payload = envelope.get("payload") or {}
     if event == "endpoint.url_validation":
         plain = str(payload.get("plainToken") or "")
         if not plain:
             raise BadSignature("the URL validation carries no plainToken")
-        return WebhookEvent(event=event, reply=url_validation_reply(secret, plain))
+        return WebhookEvent(event=URL_VALIDATION, reply=url_validation_reply(secret, plain))
     account_id = str(payload.get("account_id") or "")
-    if event in ("app_deauthorized", DEAUTHORIZED):
-        # Zoom's deauthorization event carries account_id, user_id, client_id at the
-        # payload level, with no object.
-        return WebhookEvent(event=DEAUTHORIZED, account_id=account_id,
-                            object={k: payload[k] for k in ("user_id", "client_id",
-                                                            "deauthorization_time")
-                                    if k in payload})
+    if event in ("app_deauthorized", "app.deauthorized"):
+        # carries account_id, user_id, client_id at the payload level, with no object
+        return WebhookEvent(event=DEAUTHORIZED, account_id=account_id)
+    contract = WEBINAR_EVENTS.get(event)
+    if contract is None:
+        return WebhookEvent(event=OTHER, account_id=account_id)
     obj = payload.get("object") or {}
     webinar_id = obj.get("id")
-    return WebhookEvent(event=event, account_id=account_id,
-                        webinar_id="" if webinar_id in (None, "") else str(webinar_id),
-                        object=obj, old_object=payload.get("old_object") or {})
+    found = {"event": contract, "account_id": account_id,
+             "webinar_id": "" if webinar_id in (None, "") else str(webinar_id)}
+    if contract == WEBINAR_ENDED:
+        ended = parse_time(obj.get("end_time"))
+        found["ended_at"] = ended.astimezone(timezone.utc) if ended else None
+    elif contract == REGISTRANT_JOINED:
+        found["email"] = str((obj.get("participant") or {}).get("email") or "").strip()
+    return WebhookEvent(**found)
