@@ -4,12 +4,23 @@ import hmac
 import json
 import threading
 import time
+from datetime import datetime, timezone
 
 import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from providers.base import BadSignature, Registrant
+from providers.base import (
+    DEAUTHORIZED,
+    OTHER,
+    URL_VALIDATION,
+    WEBINAR_DELETED,
+    WEBINAR_ENDED,
+    WEBINAR_UPDATED,
+    BadSignature,
+    Registrant,
+    WebhookEvent,
+)
 from providers.zoom import ZoomEvent
 from providers.zoom.sandbox import seed
 
@@ -31,14 +42,16 @@ def plugin():
 
 ENDED = {"event": "webinar.ended", "event_ts": 1767225600000,
          "payload": {"account_id": "acc-1", "object": {"id": 81000000001, "uuid": "u==",
-                                                        "topic": "T"}}}
+                                                        "topic": "T",
+                                                        "end_time": "2026-01-01T00:59:30Z"}}}
 
 
-def test_signed_event_is_accepted_and_id_normalised(plugin):
+def test_signed_event_is_accepted_and_normalised(plugin):
     headers, raw = signed(ENDED)
     event = plugin.verify_webhook(headers, raw)
-    assert (event.event, event.account_id, event.webinar_id) == ("webinar.ended", "acc-1", "81000000001")
-    assert event.object["uuid"] == "u==" and event.reply is None
+    assert event == WebhookEvent(event=WEBINAR_ENDED, account_id="acc-1", webinar_id="81000000001",
+                                 ended_at=datetime(2026, 1, 1, 0, 59, 30, tzinfo=timezone.utc),
+                                 delivery_id=headers["x-zm-signature"])
 
 
 def test_header_names_are_case_insensitive(plugin):
@@ -75,7 +88,7 @@ def test_missing_headers_are_refused(plugin):
 def test_missing_secret_refuses_everything():
     headers, raw = signed(ENDED, secret="")
     with pytest.raises(BadSignature) as caught:
-        ZoomEvent({}).verify_webhook(headers, raw)
+        ZoomEvent({"ZOOM_WEBHOOK_SECRET_TOKEN": ""}).verify_webhook(headers, raw)
     assert "no Zoom webhook secret" in caught.value.message
 
 
@@ -84,7 +97,7 @@ def test_url_validation_challenge_is_answered(plugin):
                            "payload": {"plainToken": "qgg8vlvZRS6UYooatFL8Aw"}})
     event = plugin.verify_webhook(headers, raw)
     expected = hmac.new(SECRET.encode(), b"qgg8vlvZRS6UYooatFL8Aw", hashlib.sha256).hexdigest()
-    assert event.event == "endpoint.url_validation"
+    assert event.event == URL_VALIDATION
     assert event.reply == {"plainToken": "qgg8vlvZRS6UYooatFL8Aw", "encryptedToken": expected}
 
 
@@ -93,7 +106,7 @@ def test_deauthorization_event(plugin):
                            "payload": {"account_id": "acc-9", "user_id": "u-1",
                                        "client_id": "c", "deauthorization_time": "2026-01-01T00:00:00Z"}})
     event = plugin.verify_webhook(headers, raw)
-    assert (event.event, event.account_id, event.object["user_id"]) == ("app.deauthorized", "acc-9", "u-1")
+    assert (event.event, event.account_id, event.webinar_id) == (DEAUTHORIZED, "acc-9", "")
 
 
 class Receiver:
@@ -131,19 +144,19 @@ def test_sandbox_sends_signed_webhooks_the_plugin_verifies(zoom_plugin, sandbox,
                                                                     first_name="W"))
     sandbox.control("webhooks/wait")
     sandbox.control(f"webinars/{wid}/start", sync=True)
-    sandbox.control(f"webinars/{wid}/end", sync=True)
+    sandbox.control(f"webinars/{wid}/end", at="2026-12-01T17:02:03Z", sync=True)
     sandbox.control(f"webinars/{wid}/reschedule", start_time="2027-01-05T16:00:00Z", sync=True)
     sandbox.control(f"webinars/{wid}", method="DELETE", sync=True)
     sandbox.control("deauthorize", sync=True)
     events = [zoom_plugin.verify_webhook(h, body) for h, body in receiver.received]
-    assert [e.event for e in events] == ["webinar.registration_created", "webinar.started",
-                                         "webinar.ended", "webinar.updated", "webinar.deleted",
-                                         "app.deauthorized"]
+    # registration_created and started are of no use to the portal
+    assert [e.event for e in events] == [OTHER, OTHER, WEBINAR_ENDED, WEBINAR_UPDATED,
+                                         WEBINAR_DELETED, DEAUTHORIZED]
     assert {e.account_id for e in events} == {seed.ACCOUNT_ID}
-    assert all(e.webinar_id == str(wid) for e in events[:-1])
-    assert events[0].object["registrant"]["id"] == registration.registrant_id
-    assert events[3].object["start_time"] == "2027-01-05T16:00:00Z"
-    assert events[3].old_object["start_time"] != "2027-01-05T16:00:00Z"
+    assert [e.webinar_id for e in events[2:]] == [str(wid)] * 3 + [""]
+    assert events[2].ended_at == datetime(2026, 12, 1, 17, 2, 3, tzinfo=timezone.utc)
+    assert all(e.ended_at is None for e in events if e.event != WEBINAR_ENDED)
+    assert registration.registrant_id
     deliveries = sandbox.state()["webhook_deliveries"]
     assert [d["outcome"] for d in deliveries] == [204] * 6
 
