@@ -23,12 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import scratch  # noqa: E402  (bench/ is on sys.path when run as a script)
 from sqlalchemy import event, insert, text  # noqa: E402
 
-from portal import create_app, flows  # noqa: E402
+from portal import create_app  # noqa: E402
 from portal.channels import ATTENDED, INVITED, NO_SHOW, REGISTERED  # noqa: E402
 from portal.cli import create_user  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.models import Member, Person  # noqa: E402
 from portal.models.types import utcnow  # noqa: E402
+from portal.programs import lifecycle as flows  # noqa: E402
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "10000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))

@@ -106,10 +106,13 @@ def prepare(env: dict) -> str:
     """Schema, a connected service, a linked program with a published landing page;
     returns the landing page's slug."""
     os.environ.update(env)
-    from portal import create_app, flows
-    from portal.connections import call, encrypt_token, plugin
+    from portal import create_app
     from portal.extensions import db
     from portal.models import Binding, Service
+    from portal.partners import plugin
+    from portal.programs import lifecycle as flows
+    from portal.services.gateway import Gateway
+    from portal.services.tokens import encrypt_token
     from providers.zoom.sandbox import seed
 
     app = create_app()
@@ -123,7 +126,7 @@ def prepare(env: dict) -> str:
                           connected_is_admin=True, token_ciphertext=encrypt_token(token))
         db.session.add(service)
         db.session.commit()
-        webinar = call(service, "webinar", str(seed.W_SINGLE))
+        webinar = Gateway(service).webinar(str(seed.W_SINGLE))
         program = flows.create_program("Registration burst", "webinar", "", None)
         db.session.add(Binding(program=program, service=service, provider="zoom", webinar_id=webinar.id,
                                topic=webinar.topic, agenda=webinar.agenda, start_at=webinar.start,

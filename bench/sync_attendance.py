@@ -33,11 +33,13 @@ sys.path.insert(0, str(ROOT))
 
 import scratch  # noqa: E402  (bench/ is on sys.path when run as a script)
 
-from portal import create_app, jobs, workers  # noqa: E402
+from portal import create_app, workers  # noqa: E402
+from portal.attendance import pulls  # noqa: E402
 from portal.channels import REGISTERED  # noqa: E402
-from portal.connections import encrypt_token, plugin  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.models import Binding, Member, Person, Program, Service, SyncRun  # noqa: E402
+from portal.partners import plugin  # noqa: E402
+from portal.services.tokens import encrypt_token  # noqa: E402
 from providers.zoom.sandbox import seed  # noqa: E402
 
 
@@ -129,7 +131,7 @@ def bench(name: str, db_url: str, sandbox_url: str, attendees: int, absentees: i
         def count(*_):
             statements[0] += 1
 
-        run = jobs.start_attendance_sync(program_id, "bench")
+        run = pulls.start_attendance_sync(program_id, "bench")
         run_id = run.id
         db.session.remove()
         statements[0] = 0

@@ -1,9 +1,12 @@
-"""Lectern: the app factory."""
+"""Lectern: the app factory. It sits at the top of the import graph: it imports every
+feature's views to register their blueprints, and hands the workers their sweeps."""
 import logging
+import os
 from pathlib import Path
 
 from flask import Flask
 
+import providers
 from portal import config as config_module
 from portal.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -13,6 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(root / "instance"),
                 template_folder=str(root / "templates"), static_folder=str(root / "static"))
     app.config.from_object(config_module.Config)
+    app.config.update(providers.load_settings(os.environ))
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(exist_ok=True)
@@ -27,33 +31,35 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from portal import (
-        errors,
-        models,  # noqa: F401  (tables known to the metadata)
-        security,
-    )
-    from portal.admin import bp as admin_bp
+    from portal import cli, errors, models, security, templating, workers  # noqa: F401  (models: tables)
+    from portal.attendance.routes import bp as attendance_bp
     from portal.auth import bp as auth_bp
-    from portal.landing import bp as landing_bp
+    from portal.linking.routes import bp as linking_bp
+    from portal.mail.routes import bp as outbox_bp
     from portal.main import bp as main_bp
-    from portal.outbox import bp as outbox_bp
-    from portal.programs import bp as programs_bp
+    from portal.programs.routes import bp as programs_bp
+    from portal.registration.recovery import sweep_registrations
+    from portal.registration.routes import bp as landing_bp
+    from portal.services.routes import bp as services_bp
+    from portal.users.routes import bp as users_bp
     from portal.webhooks import bp as webhooks_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
-    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(users_bp, url_prefix="/admin")
+    app.register_blueprint(services_bp, url_prefix="/admin")
     app.register_blueprint(programs_bp, url_prefix="/programs")
+    app.register_blueprint(linking_bp, url_prefix="/programs")
+    app.register_blueprint(attendance_bp, url_prefix="/programs")
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(landing_bp)
     app.register_blueprint(outbox_bp, url_prefix="/outbox")
     errors.init_app(app)
     security.init_app(app)
-
-    from portal import cli, templating, workers
     cli.init_app(app)
     workers.init_app(app)
     templating.init_app(app)
+    app.extensions["worker_sweeps"] = [sweep_registrations]
 
     logging.getLogger("portal").setLevel(app.config.get("LOG_LEVEL", "INFO"))
     return app

@@ -29,7 +29,7 @@ class Channel:
 
     def moves_forward(self, from_status: str, to_status: str) -> bool:
         """Whether an automatic change may move a member from one status to the other
-        (the rule ``flows.change_status`` applies one member at a time)."""
+        (the rule ``programs.lifecycle.change_status`` applies one member at a time)."""
         return from_status != to_status and self.status(to_status).step >= self.status(from_status).step
 
     @property

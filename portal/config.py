@@ -1,4 +1,6 @@
-"""Configuration from environment variables, with safe development defaults."""
+"""Configuration from environment variables, with safe development defaults. Each
+provider plugin declares its own settings (providers/<key>/), which the factory loads
+from the environment by their names."""
 import os
 from pathlib import Path
 
@@ -28,21 +30,6 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     RQ_QUEUE = os.environ.get("RQ_QUEUE", "lectern")
     PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:5000")
-
-    # The defaults are the Zoom sandbox's demo app (providers/zoom/sandbox/seed.py).
-    ZOOM_OAUTH_BASE_URL = os.environ.get("ZOOM_OAUTH_BASE_URL", "https://zoom.us")
-    ZOOM_API_BASE_URL = os.environ.get("ZOOM_API_BASE_URL", "https://api.zoom.us/v2")
-    ZOOM_CLIENT_ID = os.environ.get("ZOOM_CLIENT_ID", "sbx-oauth-client-id")
-    ZOOM_CLIENT_SECRET = os.environ.get("ZOOM_CLIENT_SECRET", "sbx-oauth-client-secret")
-    ZOOM_WEBHOOK_SECRET_TOKEN = os.environ.get("ZOOM_WEBHOOK_SECRET_TOKEN", "sbx-webhook-secret-token")
-    ZOOM_S2S_CLIENT_ID = os.environ.get("ZOOM_S2S_CLIENT_ID", "sbx-s2s-client-id")
-    ZOOM_S2S_CLIENT_SECRET = os.environ.get("ZOOM_S2S_CLIENT_SECRET", "sbx-s2s-client-secret")
-    ZOOM_S2S_ACCOUNT_ID = os.environ.get("ZOOM_S2S_ACCOUNT_ID", "sbx-account-1")
-    ZOOM_HTTP_TIMEOUT = float(os.environ.get("ZOOM_HTTP_TIMEOUT", "10"))
-    # Unset: the plugin's defaults (providers/zoom/settings.py).
-    ZOOM_MAX_RETRIES = os.environ.get("ZOOM_MAX_RETRIES")
-    ZOOM_BACKOFF_BASE = os.environ.get("ZOOM_BACKOFF_BASE")
-    ZOOM_MAX_WAIT = os.environ.get("ZOOM_MAX_WAIT")
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -32,3 +32,7 @@ def init_app(app):
         db.session.rollback()
         return render_template("errors/error.html", code=500, title="Something went wrong",
                                message="The error was logged. Try again in a moment."), 500
+
+
+class NotAllowed(ValueError):
+    """A change the rules do not allow, in words for the user."""

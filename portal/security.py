@@ -4,12 +4,14 @@ from functools import wraps
 from flask import abort, request
 from flask_login import current_user, login_required
 
+from portal.partners import consent_origins
+
 # Blueprints whose every route is public: the landing pages and the webhooks.
 PUBLIC_BLUEPRINTS = {"landing", "webhooks"}
 PUBLIC_ENDPOINTS = {"auth.login", "static", "main.health", "landing.unsubscribe"}
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "form-action 'self' {oauth}; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
+       "form-action 'self'{oauth}; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
 
 
 def admin_required(view):
@@ -38,11 +40,11 @@ def init_app(app):
 
     @app.after_request
     def headers(response):
-        response.headers.setdefault("Content-Security-Policy",
-                                    CSP.format(oauth=app.config["ZOOM_OAUTH_BASE_URL"]))
+        response.headers.setdefault("Content-Security-Policy", CSP.format(oauth="".join(" " + o for o in consent_origins())))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if app.config.get("PRODUCTION"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+

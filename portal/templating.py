@@ -2,6 +2,8 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from portal.partners import plugin
+
 
 def in_zone(value: datetime | None, zone: str | None = None, fmt: str = "%a %d %b %Y, %H:%M %Z") -> str:
     if value is None:
@@ -16,4 +18,6 @@ def in_zone(value: datetime | None, zone: str | None = None, fmt: str = "%a %d %
 def init_app(app):
     app.add_template_filter(in_zone, "in_zone")
     # Navigation links only for the areas this build has.
+    # A provider's label and help texts, for pages about something bound to it.
+    app.jinja_env.globals["partner"] = plugin
     app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions

@@ -1,5 +1,6 @@
-"""RQ plumbing: the Redis connection, the queue, and the app-aware worker that
-runs every job of portal/jobs.py in its own app context."""
+"""RQ plumbing: the Redis connection, the queue, and the app-aware worker that runs
+every job in its own app context. It imports no business code: the factory hands it
+the periodic sweeps (``app.extensions["worker_sweeps"]``)."""
 from __future__ import annotations
 
 import logging
@@ -38,8 +39,8 @@ class AppWorker(SimpleWorker):
     interpreters, which would lose the app and its config.
 
     Its maintenance (at start, then every WORKER_MAINTENANCE_INTERVAL seconds) is RQ's
-    own, which retries the jobs of workers that died mid-job, plus our sweep of
-    registrations whose job was lost (portal/recovery.py).
+    own, which retries the jobs of workers that died mid-job, plus the sweeps the app was
+    handed (registrations and emails whose job was lost: portal/registration/recovery.py).
     """
 
     def __init__(self, *args, app, **kwargs):
@@ -68,18 +69,18 @@ class AppWorker(SimpleWorker):
 
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
-        from portal import recovery
-        with self.app.app_context():
-            try:
-                recovery.sweep_registrations()
-            except RedisError:
-                raise                 # RQ's loop waits for Redis to come back
-            except Exception:
-                # A sweep that fails (the database is down) must not stop the worker;
-                # the next maintenance tick sweeps again.
-                log.exception("the registration sweep failed")
-            finally:
-                db.session.remove()
+        for sweep in self.app.extensions.get("worker_sweeps", ()):
+            with self.app.app_context():
+                try:
+                    sweep()
+                except RedisError:
+                    raise                 # RQ's loop waits for Redis to come back
+                except Exception:
+                    # A sweep that fails (the database is down) must not stop the worker;
+                    # the next maintenance tick sweeps again.
+                    log.exception("the sweep %s failed", getattr(sweep, "__name__", sweep))
+                finally:
+                    db.session.remove()
 
 
 def worker(app, burst=False) -> bool:

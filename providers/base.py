@@ -246,6 +246,7 @@ GENERIC_TEXTS = {
     "optional_questions": "make these registration questions optional.",
     "schedule": "schedule it for a date in the future.",
     "own_page": "people who register on {label}'s own page are not synced.",
+    "who_may_connect": "The {label} user must be an admin of the {label} account.",
 }
 
 

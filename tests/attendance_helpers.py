@@ -6,12 +6,12 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from portal import flows
 from portal.channels import REGISTERED
-from portal.connections import call
 from portal.extensions import db
 from portal.models import AttendanceSession, Binding, Member, Person, StatusChange, SyncRun
 from portal.models.programs import SYNC_SYNCED
+from portal.programs import lifecycle as flows
+from portal.services.gateway import Gateway
 from providers.zoom.sandbox import seed
 from providers.zoom.sandbox.delivery import zoom_signature_headers
 
@@ -34,7 +34,7 @@ def link(service, webinar_id: str, name: str = "Launch webinar"):
     """A webinar program bound to the webinar, with the snapshot read from the provider.
     (Linking through Event Settings is the programs issue; the binding is the same.)"""
     program = flows.create_program(name, "webinar", "", None)
-    webinar = call(service, "webinar", webinar_id)
+    webinar = Gateway(service).webinar(webinar_id)
     db.session.add(Binding(program_id=program.id, service_id=service.id, provider="zoom",
                            webinar_id=webinar.id, topic=webinar.topic, start_at=webinar.start,
                            duration=webinar.duration, timezone=webinar.timezone,

@@ -3,8 +3,8 @@
 stays free for the marketer."""
 from flask import g
 
-from portal import service_flows
 from portal.models import Service
+from portal.services import connect as service_flows
 from tests.conftest import Auth
 from tests.services_helpers import connect_service
 

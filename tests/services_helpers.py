@@ -30,7 +30,8 @@ def connect_service(admin_client, name="Zoom", user_id=seed.OWNER_ID, save=True)
 
 def linked_program(service, name="Spring webinar", webinar_id=None):
     """A webinar program linked through the real linking flow, landing page published."""
-    from portal import flows, linking
+    from portal.linking import binding as linking
+    from portal.programs import lifecycle as flows
 
     program = flows.create_program(name, "webinar", "", None)
     linking.link_program(program.id, service.id, str(webinar_id or seed.W_SINGLE))

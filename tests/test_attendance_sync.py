@@ -166,7 +166,7 @@ def test_rescheduled_webinar_uses_the_instance_that_really_ran(admin, service, s
 
 
 def test_button_without_a_linked_webinar_says_so(admin, run_jobs):
-    from portal import flows
+    from portal.programs import lifecycle as flows
     program = flows.create_program("Unlinked", "webinar", "", None)
     page = press_sync(admin, program)
     assert "Link this program to a webinar before syncing attendance." in page.text

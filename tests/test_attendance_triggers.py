@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal import flows, pulls
+from portal.attendance import pulls
 from portal.extensions import db
 from portal.models import AttendanceSession, Member, ServiceError, StatusChange
+from portal.programs import lifecycle as flows
 from providers.zoom.sandbox import seed
 from tests.attendance_helpers import (
     bulk_members,
@@ -211,7 +212,7 @@ def test_429_in_the_middle_of_paging_loses_and_duplicates_nothing(app, admin, se
 def test_linking_schedules_the_pulls_and_unlinking_cancels_them(marketer, app, sandbox, redis_conn):
     from rq.registry import ScheduledJobRegistry
 
-    from portal import linking
+    from portal.linking import binding as linking
     from portal.models import Program
     from portal.workers import queue
     from tests.fixtures_services import connected_service

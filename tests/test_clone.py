@@ -4,11 +4,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from portal import flows
 from portal.channels import ATTENDED, REGISTERED
 from portal.extensions import db
 from portal.models import Binding, Email, FlowStep, LandingPage, Member, Program, Service, StatusChange
 from portal.models.services import ACTIVE, DISCONNECTED, REPLACED
+from portal.programs import lifecycle as flows
 
 
 def program_with_assets(name="Spring webinar"):

@@ -4,10 +4,11 @@ from datetime import timedelta
 
 import pytest
 
-from portal import flows
 from portal.channels import INVITED, REGISTERED
 from portal.extensions import db
 from portal.models import Email, FlowStep, Member, OutboxMessage, Person, Program
+from portal.programs import assets
+from portal.programs import lifecycle as flows
 from tests.smtp_fixtures import smtp_server_fixture  # noqa: F401  (the smtp_server fixture)
 
 FORM = {"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com",
@@ -232,7 +233,7 @@ def test_email_editor_flags_unknown_tokens_and_previews(marketer):
     assert "Unknown token: {{lead.Company}}." in bad.text
     assert "Hi {{lead.Fist Name}}" in bad.text  # kept for correction
     db.session.refresh(email)
-    assert email.subject == flows.DEFAULT_EMAIL_SUBJECT
+    assert email.subject == assets.DEFAULT_EMAIL_SUBJECT
 
     preview = marketer.get(f"{url}/preview")
     assert "Rendered for a sample person" in preview.text
@@ -288,7 +289,7 @@ def test_copy_assets_copies_page_text_emails_and_flow(app):
     db.session.add(FlowStep(program=source, position=3, action="send_email", email_id=extra.id))
     db.session.commit()
     target = flows.create_program("Target", "webinar", "", None)
-    flows.copy_assets(source, target)
+    assets.copy_assets(source, target)
     db.session.commit()
     db.session.expire_all()
     assert [(e.name, e.operational) for e in target.emails] == [("Confirmation", True), ("Reminder", False)]

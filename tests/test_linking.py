@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal import flows, linking, service_flows
 from portal.channels import INVITED, REGISTERED
 from portal.extensions import db
+from portal.linking import binding as linking
 from portal.models import Binding, Member, Program
+from portal.programs import lifecycle as flows
+from portal.services import connect as service_flows
 from providers.zoom.sandbox import seed
 from tests.fixtures_services import connected_service
 

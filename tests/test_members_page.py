@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 
 from sqlalchemy import event, insert
 
-from portal import flows
 from portal.channels import ATTENDED, INVITED, NO_SHOW, REGISTERED
 from portal.extensions import db
 from portal.models import Member, Person
 from portal.models.types import utcnow
+from portal.programs import lifecycle as flows
 
 
 def bulk_members(program_id, count, prefix="bulk", status=INVITED):

@@ -1,9 +1,9 @@
 from sqlalchemy import event
 
-from portal import flows
 from portal.channels import ATTENDED, INVITED, NO_SHOW, REGISTERED
 from portal.extensions import db
 from portal.models import Member, Program, Task
+from portal.programs import lifecycle as flows
 
 
 def make_members(program, count, status=REGISTERED):

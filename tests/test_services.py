@@ -5,9 +5,10 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from portal.connections import ServiceTokenStore, call
 from portal.extensions import db
 from portal.models import Binding, Program, Service, ServiceError
+from portal.services.gateway import Gateway
+from portal.services.tokens import ServiceTokenStore
 from providers.base import NotStarted
 from providers.zoom.sandbox import seed
 from tests.services_helpers import connect_service, finish_connect, start_connect
@@ -76,7 +77,7 @@ def test_server_to_server_connection(admin, sandbox):
     admin.post(response.headers["Location"], data={"action": "save"})
     service = db.session.scalar(db.select(Service))
     assert (service.kind, service.state, service.account_id) == ("s2s", "active", seed.ACCOUNT_ID)
-    assert call(service, "whoami").account_id == seed.ACCOUNT_ID
+    assert Gateway(service).whoami().account_id == seed.ACCOUNT_ID
 
 
 def test_authorized_hosts_checked_one_by_one(admin, service):
@@ -127,7 +128,7 @@ def test_second_service_for_the_same_account_replaces_the_first(admin, service, 
     old = db.session.get(Service, service.id)
     assert (old.state, old.replaced_by_id, new.state) == ("replaced", new.id, "active")
     assert program.binding.service_id == new.id
-    assert call(new, "webinar", str(seed.W_SINGLE)).topic
+    assert Gateway(new).webinar(str(seed.W_SINGLE)).topic
 
 
 def test_cancelled_replacement_changes_nothing(admin, service):
@@ -146,7 +147,7 @@ def test_reauthorize_as_non_admin_is_refused_and_old_tokens_keep_working(admin, 
     assert "is not a Zoom admin" in page.text and "keeps its current connection" in page.text
     db.session.expire_all()
     assert ServiceTokenStore(service.id).load() == before
-    assert call(service, "whoami").email == seed.OWNER_EMAIL
+    assert Gateway(service).whoami().email == seed.OWNER_EMAIL
 
 
 def test_reauthorize_as_admin_takes_new_tokens(admin, service):
@@ -156,7 +157,7 @@ def test_reauthorize_as_admin_takes_new_tokens(admin, service):
     assert "re-authorized as " + seed.ADMIN_EMAIL in admin.get(answer.headers["Location"]).text
     db.session.expire_all()
     assert ServiceTokenStore(service.id).load()["access_token"] != before["access_token"]
-    assert call(service, "whoami").email == seed.ADMIN_EMAIL
+    assert Gateway(service).whoami().email == seed.ADMIN_EMAIL
 
 
 def test_disconnect_revokes_at_the_provider(admin, service, sandbox):
@@ -181,8 +182,7 @@ def test_error_log_names_a_never_started_webinar(admin, service):
     db.session.add(program)
     db.session.commit()
     with pytest.raises(NotStarted):
-        call(service, "attendance", str(seed.W_NEVER_STARTED), program_id=program.id,
-             webinar_id=str(seed.W_NEVER_STARTED))
+        Gateway(service, program_id=program.id).attendance(str(seed.W_NEVER_STARTED))
     error = db.session.scalar(db.select(ServiceError))
     assert error.message == f"webinar {seed.W_NEVER_STARTED} never started"
     assert error.operation == "read attendance"
@@ -227,7 +227,7 @@ def test_two_workers_refreshing_at_once_keep_a_working_token(app, service, sandb
         with app.app_context():
             barrier.wait()
             try:
-                results.append(call(db.session.get(Service, service.id), "whoami").email)
+                results.append(Gateway(db.session.get(Service, service.id)).whoami().email)
             except Exception as exc:  # collected: the assertion below names it
                 results.append(repr(exc))
 
@@ -238,7 +238,7 @@ def test_two_workers_refreshing_at_once_keep_a_working_token(app, service, sandb
         t.join(30)
     assert results == [seed.OWNER_EMAIL, seed.OWNER_EMAIL]
     assert len(sandbox.requests_seen("POST", "/oauth/token")) - before == 1
-    assert call(service, "whoami").email == seed.OWNER_EMAIL
+    assert Gateway(service).whoami().email == seed.OWNER_EMAIL
 
 
 def test_no_token_or_secret_reaches_the_logs(admin, sandbox, caplog):
@@ -249,7 +249,7 @@ def test_no_token_or_secret_reaches_the_logs(admin, sandbox, caplog):
     service = connect_service(admin)
     token = ServiceTokenStore(service.id).load()
     sandbox.control("tokens/expire")
-    call(service, "whoami")  # refresh: a new pair of tokens
+    Gateway(service).whoami()  # refresh: a new pair of tokens
     refreshed = ServiceTokenStore(service.id).load()
     admin.post(f"/admin/services/{service.id}/disconnect")
     secrets = [token["access_token"], token["refresh_token"], refreshed["access_token"],

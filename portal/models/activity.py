@@ -5,6 +5,8 @@ from portal.extensions import db
 from portal.models.types import UTCDateTime, utcnow
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+# Outbox messages only: delivered by SMTP, kept in the outbox (no mail server), not sent.
+SENT, KEPT, SKIPPED = "sent", "kept", "skipped"
 # Attendance sync runs only: the report is not ready (or the provider asked to slow
 # down) and a retry is scheduled; the webinar never started [S9].
 WAITING, NEVER_STARTED = "waiting", "never started"

@@ -1,12 +1,6 @@
+"""Programs: event programs and their channels, members and their statuses, assets
+(landing page text, emails) and the Flow editor, cloning [S6], the members list and its
+CSV export, and bulk status changes."""
 from flask import Blueprint
 
 bp = Blueprint("programs", __name__)
-
-from portal.programs import (  # noqa: E402,F401
-    assets,
-    attendance_views,
-    clone,
-    event_settings,
-    export,
-    routes,
-)

@@ -4,7 +4,7 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAre
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from portal.extensions import db
-from portal.mail import TOKENS, unknown_tokens
+from portal.mail.compose import TOKENS, unknown_tokens
 from portal.models import LandingPage
 
 

@@ -8,10 +8,11 @@ from datetime import datetime
 from flask import Response, request, stream_with_context
 from sqlalchemy import case
 
+from portal.extensions import db
 from portal.models import Member, Person
 from portal.programs import bp
+from portal.programs.lookups import get_program_or_404
 from portal.programs.members import members_query
-from portal.programs.routes import get_program_or_404
 
 # (heading, column): plain columns, not ORM objects, keep 10,000 rows quick.
 COLUMNS = [
@@ -39,8 +40,6 @@ def _cell(value) -> str:
 
 @bp.route("/<int:program_id>/members.csv")
 def export_members(program_id):
-    from portal.extensions import db
-
     program = get_program_or_404(program_id)
     args = request.args
     query = members_query(program.id, status=args.get("status", ""), q=args.get("q", ""),

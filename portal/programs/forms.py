@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.channels import channel_choices
@@ -22,15 +22,3 @@ class BulkStatusForm(FlaskForm):
     from_status = SelectField("Members with status", choices=[])
     to_status = SelectField("Move to", choices=[])
     submit = SubmitField("Move them")
-
-
-class LinkForm(FlaskForm):
-    """Event Settings' save: a login (service) and an event (webinar) [S15]."""
-    service_id = IntegerField("Login", validators=[DataRequired(message="Choose a login.")])
-    webinar_id = StringField("Event", validators=[DataRequired(message="Choose a webinar."), Length(max=100)])
-    submit = SubmitField("Save")
-
-
-class UnlinkForm(FlaskForm):
-    confirm = BooleanField("I understand what happens to the people who signed up: unlink anyway")
-    submit = SubmitField("Unlink")

@@ -1,30 +1,25 @@
+"""Programs: the list, one program's page, a member's page, bulk status changes,
+cloning, and the task progress pages poll."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
-from portal import flows, jobs
 from portal.extensions import db
-from portal.models import Member, Program, ServiceError, Task
-from portal.programs import bp
+from portal.models import Program, ServiceError, Task
+from portal.programs import asset_views, bp, export  # noqa: F401  (their routes join the blueprint)
+from portal.programs.cloning import clone_program
 from portal.programs.forms import BulkStatusForm, ProgramForm, StatusForm
+from portal.programs.lifecycle import change_status, create_program
+from portal.programs.lookups import get_member_or_404, get_program_or_404
 from portal.programs.members import members_page, status_counts
-
-
-def get_program_or_404(program_id: int) -> Program:
-    return db.session.get(Program, program_id) or abort(404)
-
-
-def get_member_or_404(program: Program, member_id: int) -> Member:
-    member = db.session.get(Member, member_id)
-    if member is None or member.program_id != program.id:
-        abort(404)
-    return member
+from portal.tasks import start_task
 
 
 @bp.route("/", methods=["GET", "POST"])
 def index():
     form = ProgramForm()
     if form.validate_on_submit():
-        program = flows.create_program(form.name.data, form.channel.data, form.description.data, current_user)
+        program = create_program(form.name.data, form.channel.data, form.description.data, current_user)
         flash(f"Program “{program.name}” created.", "success")
         return redirect(url_for("programs.show", program_id=program.id))
     programs = db.session.scalars(db.select(Program).order_by(Program.created_at.desc(), Program.id.desc())).all()
@@ -58,8 +53,8 @@ def member(program_id, member_id):
     form = StatusForm()
     form.status.choices = program.channel_def.status_names
     if form.validate_on_submit():
-        if flows.change_status(member, form.status.data, reason=form.reason.data or "manual change",
-                               by_user=current_user, manual=True):
+        if change_status(member, form.status.data, reason=form.reason.data or "manual change",
+                         by_user=current_user, manual=True):
             db.session.commit()
             flash(f"{member.person.email} is now {member.status}.", "success")
         return redirect(url_for("programs.member", program_id=program.id, member_id=member.id))
@@ -75,10 +70,9 @@ def bulk_status(program_id):
     if not form.validate_on_submit():
         flash("Choose both statuses.", "error")
     else:
-        jobs.start_task("bulk_change_status",
-                        f"Move {form.from_status.data} members to {form.to_status.data}",
-                        jobs.bulk_change_status, program.id, form.from_status.data, form.to_status.data,
-                        current_user.id, program_id=program.id, user_id=current_user.id)
+        start_task("bulk_change_status", f"Move {form.from_status.data} members to {form.to_status.data}",
+                   "portal.programs.jobs.bulk_change_status", program.id, form.from_status.data,
+                   form.to_status.data, current_user.id, program_id=program.id, user_id=current_user.id)
         flash("The change runs in the background; its progress shows below.", "info")
     return redirect(url_for("programs.show", program_id=program.id))
 
@@ -88,3 +82,16 @@ def task(task_id):
     task = db.session.get(Task, task_id) or abort(404)
     return {"id": task.id, "state": task.state, "done": task.done, "total": task.total,
             "percent": task.percent, "message": task.message}
+
+
+@bp.route("/<int:program_id>/clone", methods=["POST"])
+def clone(program_id):
+    """Clone a program [S6]: assets come along, never the webinar link or members."""
+    program = get_program_or_404(program_id)
+    if not FlaskForm().validate_on_submit():
+        flash("The form expired; try again.", "error")
+        return redirect(url_for("programs.show", program_id=program.id))
+    copy = clone_program(program.id, current_user)
+    flash(f"Cloned as “{copy.name}”: it has the landing page, emails and flow, no members, and is not "
+          "linked to any webinar.", "success")
+    return redirect(url_for("programs.show", program_id=copy.id))

@@ -6,7 +6,9 @@ import logging
 from flask import Blueprint, abort, jsonify, request
 
 from portal.extensions import csrf, limiter
+from portal.partners import plugin
 from portal.webhooks.handlers import HANDLERS
+from portal.workers import redis_conn
 from providers.base import BadSignature
 
 bp = Blueprint("webhooks", __name__)
@@ -17,15 +19,12 @@ log = logging.getLogger(__name__)
 
 def _first_delivery(provider_key: str, delivery_id: str) -> bool:
     """Remember each signed delivery for longer than the signature stays fresh."""
-    from portal.workers import redis_conn
     digest = hashlib.sha256(delivery_id.encode()).hexdigest()
     return bool(redis_conn().set(f"lectern:webhook:{provider_key}:{digest}", 1, nx=True, ex=900))
 
 
 @bp.route("/webhooks/<provider_key>", methods=["POST"])
 def receive(provider_key):
-    from portal.connections import plugin
-
     try:
         provider = plugin(provider_key)
     except LookupError:

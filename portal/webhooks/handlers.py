@@ -1,51 +1,48 @@
-"""What each verified webhook event does. Handlers are quick: they look the
-event up and enqueue a job; duplicates and out-of-order deliveries are harmless
-because the jobs are idempotent."""
-from providers.base import WebhookEvent
+"""What each verified webhook event does. Plugins hand the portal contract events
+(providers/base.py), never a provider's payload. Handlers are quick: they enqueue a job
+by its dotted name; duplicates and out-of-order deliveries are harmless because the
+jobs are idempotent."""
+from rq import Retry
 
-Handler = "callable(provider_key: str, event: WebhookEvent) -> None"
+from portal.workers import queue
+from providers.base import (
+    DEAUTHORIZED,
+    WEBINAR_DELETED,
+    WEBINAR_ENDED,
+    WEBINAR_UPDATED,
+    WebhookEvent,
+)
 
-HANDLERS: dict[str, Handler] = {}
-
-
-def handles(*events):
-    def decorate(fn):
-        for name in events:
-            HANDLERS[name] = fn
-        return fn
-    return decorate
-
-
-def _enqueue(func, provider_key: str, event: WebhookEvent) -> None:
-    from portal import jobs
-
-    if event.webinar_id:
-        jobs.queue().enqueue(func, provider_key, event.webinar_id, retry=jobs.WEBINAR_RETRY)
+#: webhook-driven refreshes retry provider outages and rate limits with backoff
+WEBINAR_RETRY = Retry(max=4, interval=[10, 60, 300, 900])
 
 
-@handles("webinar.updated")
 def webinar_updated(provider_key: str, event: WebhookEvent) -> None:
-    from portal import jobs
+    if event.webinar_id:
+        queue().enqueue("portal.linking.jobs.webinar_updated", provider_key, event.webinar_id,
+                        retry=WEBINAR_RETRY)
 
-    _enqueue(jobs.webinar_updated, provider_key, event)
 
-
-@handles("webinar.deleted")
 def webinar_deleted(provider_key: str, event: WebhookEvent) -> None:
-    from portal import jobs
-
-    _enqueue(jobs.webinar_deleted, provider_key, event)
-
-
-@handles("app.deauthorized")
-def app_deauthorized(provider_key: str, event: WebhookEvent) -> None:
-    from portal import jobs
-    jobs.queue().enqueue(jobs.deauthorize_account, provider_key, event.account_id)
+    if event.webinar_id:
+        queue().enqueue("portal.linking.jobs.webinar_deleted", provider_key, event.webinar_id,
+                        retry=WEBINAR_RETRY)
 
 
-@handles("webinar.ended")
+def deauthorized(provider_key: str, event: WebhookEvent) -> None:
+    queue().enqueue("portal.services.jobs.deauthorize_account", provider_key, event.account_id)
+
+
 def webinar_ended(provider_key: str, event: WebhookEvent) -> None:
     # Reports lag behind the end: the sync job retries, bounded, until it is ready.
-    from portal import jobs
-    jobs.queue().enqueue(jobs.webinar_ended, provider_key, event.webinar_id,
-                         str(event.object.get("end_time") or ""))
+    if event.webinar_id:
+        queue().enqueue("portal.attendance.jobs.webinar_ended", provider_key, event.webinar_id,
+                        event.ended_at.isoformat() if event.ended_at else "")
+
+
+HANDLERS = {
+    WEBINAR_UPDATED: webinar_updated,
+    WEBINAR_DELETED: webinar_deleted,
+    DEAUTHORIZED: deauthorized,
+    WEBINAR_ENDED: webinar_ended,
+}

@@ -84,6 +84,8 @@ class ZoomEvent(OAuth2Provider):
                               "untick Required for them.",
         "schedule": "schedule it for a date in the future.",
         "own_page": "people who register on Zoom's own page are not synced.",
+        "who_may_connect": "The Zoom user must be an admin, or hold the privileges to edit users, "
+                           "view usage reports and edit integrations, on a Zoom account with Webinars.",
     }
 
     authorize_path, token_path, revoke_path = "/oauth/authorize", "/oauth/token", "/oauth/revoke"

@@ -1,0 +1,67 @@
+"""The attended rule: what counts as attended (any attendance, a number of minutes, or a
+share of the scheduled duration), in words and as a verdict per attendee."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.channels import ATTENDED, NO_SHOW
+from portal.extensions import db
+from portal.models import Binding, Program
+from portal.models.programs import ATTENDED_ANY, ATTENDED_MINUTES, ATTENDED_PERCENT
+from providers.base import Attendee
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    threshold: int
+    duration: int        # the webinar's scheduled minutes
+
+    @classmethod
+    def of(cls, program: Program, binding: Binding | None) -> "Rule":
+        return cls(program.attended_rule, program.attended_threshold or 0,
+                   binding.duration if binding else 0)
+
+    @property
+    def minimum(self) -> int:
+        """Minutes needed to count as attended (0: any attendance)."""
+        if self.kind == ATTENDED_MINUTES:
+            return self.threshold
+        if self.kind == ATTENDED_PERCENT and self.duration:
+            return -(-self.threshold * self.duration // 100)      # rounded up
+        return 0
+
+    @property
+    def words(self) -> str:
+        if self.kind == ATTENDED_MINUTES:
+            return f"at least {self.threshold} minutes"
+        if self.kind == ATTENDED_PERCENT:
+            if not self.duration:
+                return f"at least {self.threshold} % of the scheduled duration (unknown: any attendance)"
+            return (f"at least {self.threshold} % of the scheduled {self.duration} minutes "
+                    f"({self.minimum} minutes)")
+        return "any attendance"
+
+    def verdict(self, attendee: Attendee) -> tuple[str, str]:
+        """(status, reason) for one attendee."""
+        spent = f"attended {attendee.minutes} min in {len(attendee.sessions)} session" \
+                f"{'' if len(attendee.sessions) == 1 else 's'}"
+        if attendee.minutes >= self.minimum:
+            return ATTENDED, f"{spent}; rule: {self.words}"
+        return NO_SHOW, f"{spent}, below the rule: {self.words}"
+
+
+def rule_words(program_id: int) -> str:
+    program = db.session.get(Program, program_id)
+    return Rule.of(program, program.binding).words
+
+
+def set_attended_rule(program_id: int, kind: str, threshold: int) -> Program:
+    """What counts as attended from the next sync on (statuses never move back)."""
+    if kind not in (ATTENDED_ANY, ATTENDED_MINUTES, ATTENDED_PERCENT):
+        raise ValueError(f"unknown attended rule {kind!r}")
+    program = db.session.get(Program, program_id)
+    program.attended_rule = kind
+    program.attended_threshold = 0 if kind == ATTENDED_ANY else int(threshold)
+    db.session.commit()
+    return program

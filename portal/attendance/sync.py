@@ -1,0 +1,113 @@
+"""Attendance sync: after the webinar, attendees become leads and every registrant
+ends Attended or No Show [S1][S8][S9][S20].
+
+Functions take ids. The provider is reached only through the services' gateway, whose
+``attendance`` reads the webinar's actual past instance [S8]. Writes are in bulk, a chunk
+at a time (``writer.py``). Re-running is safe: statuses only move forward, attendance
+sessions are replaced, people and members are found before they are created.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from portal.attendance.pulls import grace, scheduled_end
+from portal.attendance.rule import Rule
+from portal.attendance.writer import Writer
+from portal.extensions import db
+from portal.models import Binding, Program, SyncRun
+from portal.models.activity import DONE, FAILED, NEVER_STARTED, RUNNING, WAITING
+from portal.models.types import utcnow
+from portal.services.gateway import Gateway, record_error
+from providers.base import NotStarted, ProviderError, RateLimited, Unavailable
+
+
+def sync(run_id: int) -> datetime | None:
+    """Run one attendance sync. Returns when to try again (report not ready yet,
+    provider asked to slow down or unreachable), or None when the run is over."""
+    run = db.session.get(SyncRun, run_id)
+    program = db.session.get(Program, run.program_id)
+    binding = program.binding if program else None
+    if binding is None or binding.deleted_at is not None:
+        return _finish(run, FAILED, error="the program is not linked to a webinar")
+    service = binding.service
+    run.state, run.attempts = RUNNING, run.attempts + 1
+    run.started_at = run.started_at or utcnow()
+    run.retry_at = None
+    run.rule = Rule.of(program, binding).words
+    run.pages_read = 0
+    db.session.commit()
+
+    def on_page(pages: int) -> None:
+        # Between chunks nothing else is pending: committing shows progress live.
+        run.pages_read = pages
+        db.session.commit()
+
+    called = False
+    try:
+        report = Gateway(service, program_id=program.id).attendance(binding.webinar_id, on_page=on_page)
+        called = True
+        writer = Writer(program, binding, run)
+        writer.write_attendees(report.attendees)
+        del report.attendees[:]            # the merged attendees are no longer needed
+        writer.write_absentees(report.absentees)
+        writer.sweep()
+    except ProviderError as error:
+        db.session.rollback()
+        if called:   # raised while streaming absentees, after call() returned
+            record_error(service.id, "attendance", error, program.id, binding.webinar_id)
+        return _provider_failed(db.session.get(SyncRun, run_id), error)
+    binding = db.session.get(Binding, binding.id)
+    binding.never_started = False
+    binding.attendance_pulled_at = utcnow()
+    run.message = writer.summary()
+    return _finish(run, DONE)
+
+
+def mark_failed(run_id: int, error: str) -> None:
+    _finish(db.session.get(SyncRun, run_id), FAILED, error=error)
+
+
+def _finish(run: SyncRun, state: str, error: str = "", message: str = "",
+            retry_at: datetime | None = None) -> datetime | None:
+    run.state = state
+    run.error = error
+    if message:
+        run.message = message
+    run.retry_at = retry_at
+    if retry_at is None:
+        run.finished_at = utcnow()
+    db.session.commit()
+    return retry_at
+
+
+def _provider_failed(run: SyncRun, error: ProviderError) -> datetime | None:
+    binding = db.session.get(Program, run.program_id).binding
+    now = utcnow()
+    retries = int(current_app.config["ATTENDANCE_REPORT_RETRIES"])
+    if isinstance(error, NotStarted):
+        end = scheduled_end(binding)
+        if run.trigger != "webhook" and end is not None and now < end:
+            return _finish(run, FAILED, error="the webinar has not ended yet: attendance is "
+                                              "pulled after it ends")
+        if run.trigger == "webhook" or end is None or now < end + grace():
+            # It ended (or just should have): the provider's report lags behind.
+            if run.attempts < retries:
+                delay = timedelta(seconds=float(current_app.config["ATTENDANCE_REPORT_RETRY_SECONDS"])
+                                  * run.attempts)
+                return _finish(run, WAITING, retry_at=now + delay,
+                               message=f"the report is not ready yet (try {run.attempts} of "
+                                       f"{retries}); trying again")
+            return _finish(run, FAILED, error=f"the report was still not ready after {retries} "
+                                              "tries; the final pass will try again")
+        # [S9] no instance long after the scheduled end: it never started. Nobody
+        # becomes No Show; the error is already in the service's log.
+        binding.never_started = True
+        return _finish(run, NEVER_STARTED, message=error.message)
+    if isinstance(error, (RateLimited, Unavailable)) and run.attempts < retries:
+        wait = error.retry_after if isinstance(error, RateLimited) and error.retry_after else \
+            float(current_app.config["ATTENDANCE_REPORT_RETRY_SECONDS"]) * run.attempts
+        return _finish(run, WAITING, retry_at=now + timedelta(seconds=wait),
+                       message=f"{error.message}; the whole report is read again then")
+    return _finish(run, FAILED, error=error.message)

@@ -1,0 +1,115 @@
+"""Event Settings [S5] [S15]: partner -> login (service) -> event (webinar) -> save;
+then refresh, check and unlink. Views parse input, call one flow or enqueue one
+job, flash, redirect."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+import providers
+from portal.errors import NotAllowed
+from portal.extensions import db
+from portal.linking import binding as linking
+from portal.linking import picker as webinar_picker
+from portal.linking.forms import LinkForm, UnlinkForm
+from portal.models import Service
+from portal.models.services import ACTIVE
+from portal.programs.lookups import get_program_or_404
+from portal.tasks import start_task
+
+bp = Blueprint("linking", __name__)
+
+
+@bp.app_template_global()
+def people_signed_up(program_id: int) -> int:
+    return linking.people_signed_up(program_id)
+
+
+def _active_services(partner: str) -> list[Service]:
+    return db.session.scalars(db.select(Service).where(Service.provider == partner, Service.state == ACTIVE)
+                              .order_by(Service.name)).all()
+
+
+@bp.route("/<int:program_id>/event")
+def event_settings(program_id):
+    program = get_program_or_404(program_id)
+    refusal = linking.partner_refusal(program)
+    context = dict(program=program, refusal=refusal, link_form=LinkForm(), unlink_form=UnlinkForm(),
+                   consequences="", partners=providers.choices(), partner="", services=[],
+                   service=None, picker=None)
+    if refusal:
+        return render_template("programs/event_settings.html", **context)
+    if program.binding is not None:
+        context["consequences"] = linking.unlink_consequences(program)
+        return render_template("programs/event_settings.html", **context)
+    keys = [key for key, _ in context["partners"]]
+    partner = request.args.get("partner", "")
+    partner = partner if partner in keys else (keys[0] if keys else "")
+    services = _active_services(partner) if partner else []
+    chosen = request.args.get("service", type=int)
+    service = next((s for s in services if s.id == chosen), None)
+    if service is None and len(services) == 1:
+        service = services[0]
+    picker = webinar_picker.upcoming_webinars(service, refresh=request.args.get("refresh") == "1") if service else None
+    context.update(partner=partner, services=services, service=service, picker=picker)
+    return render_template("programs/event_settings.html", **context)
+
+
+@bp.route("/<int:program_id>/event/link", methods=["POST"])
+def link(program_id):
+    program = get_program_or_404(program_id)
+    form = LinkForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("linking.event_settings", program_id=program.id,
+                                service=request.form.get("service_id", "")))
+    try:
+        binding = linking.link_program(program.id, form.service_id.data, form.webinar_id.data, current_user)
+    except NotAllowed as error:
+        flash(str(error), "error")
+        return redirect(url_for("linking.event_settings", program_id=program.id, service=form.service_id.data))
+    flash(f"Linked to “{binding.topic}”.", "success")
+    for problem in binding.problems:
+        flash(problem, "warning")
+    return redirect(url_for("programs.show", program_id=program.id))
+
+
+@bp.route("/<int:program_id>/event/check", methods=["POST"])
+def check(program_id):
+    program = get_program_or_404(program_id)
+    problems = linking.link_health(program)
+    if problems:
+        for problem in problems:
+            flash(problem, "warning")
+    else:
+        flash("The link is healthy: the portal can register people for this webinar.", "success")
+    return redirect(url_for("programs.show", program_id=program.id))
+
+
+@bp.route("/<int:program_id>/event/refresh", methods=["POST"])
+def refresh(program_id):
+    program = get_program_or_404(program_id)
+    if program.binding is None:
+        flash("This program is not linked to a webinar.", "error")
+    else:
+        start_task("refresh_webinar", "Refresh webinar details", "portal.linking.jobs.refresh_webinar",
+                   program.id, program_id=program.id, user_id=current_user.id)
+        flash("The webinar's details are being re-read; the progress shows below.", "info")
+    return redirect(url_for("programs.show", program_id=program.id))
+
+
+@bp.route("/<int:program_id>/event/unlink", methods=["POST"])
+def unlink(program_id):
+    program = get_program_or_404(program_id)
+    form = UnlinkForm()
+    if not form.validate_on_submit():
+        flash("The form expired; try again.", "error")
+        return redirect(url_for("linking.event_settings", program_id=program.id))
+    try:
+        binding = linking.unlink_program(program.id, confirmed=form.confirm.data)
+    except linking.NeedsConfirmation as needed:
+        flash(f"Not unlinked. {needed} Tick the confirmation to unlink anyway.", "error")
+        return redirect(url_for("linking.event_settings", program_id=program.id))
+    if binding is not None:
+        flash(f"Unlinked from webinar {binding.webinar_id}. You may link another webinar.", "success")
+    return redirect(url_for("linking.event_settings", program_id=program.id))

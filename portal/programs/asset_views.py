@@ -1,0 +1,142 @@
+"""The program's assets editors: landing page, emails (with token check and
+preview) and the registration flow with its order warnings [S17] [S19]."""
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from portal.errors import NotAllowed
+from portal.extensions import db
+from portal.mail import compose as mail
+from portal.models import Email
+from portal.models.types import utcnow
+from portal.programs import bp
+from portal.programs import flow as flows
+from portal.programs.asset_forms import EmailForm, EmailStepForm, LandingPageForm, StatusStepForm
+from portal.programs.lookups import get_member_or_404, get_program_or_404
+from portal.registration import state as registration
+from portal.registration.pages import intro_html
+
+
+@bp.app_template_global("flow_warnings")
+def flow_warnings(program):
+    return flows.flow_warnings(program)
+
+
+def get_email_or_404(program, email_id) -> Email:
+    email = db.session.get(Email, email_id)
+    if email is None or email.program_id != program.id:
+        abort(404)
+    return email
+
+
+def back_to_program(program, anchor="assets"):
+    return redirect(url_for("programs.show", program_id=program.id, _anchor=anchor))
+
+
+@bp.route("/<int:program_id>/landing", methods=["GET", "POST"])
+def landing_page(program_id):
+    program = get_program_or_404(program_id)
+    page = program.landing_page
+    form = LandingPageForm(obj=page, program_id=program.id)
+    if form.validate_on_submit():
+        if not page.published and form.published.data:
+            page.published_at = utcnow()
+        form.populate_obj(page)
+        db.session.commit()
+        flash("Landing page saved" + (" and published." if page.published else " (not published)."), "success")
+        return back_to_program(program)
+    return render_template("programs/landing_edit.html", program=program, page=page, form=form,
+                           intro=intro_html(form.intro.data), open=registration.landing_open(program))
+
+
+@bp.route("/<int:program_id>/emails/new", methods=["GET", "POST"])
+@bp.route("/<int:program_id>/emails/<int:email_id>", methods=["GET", "POST"])
+def email_edit(program_id, email_id=None):
+    program = get_program_or_404(program_id)
+    email = get_email_or_404(program, email_id) if email_id else None
+    form = EmailForm(obj=email)
+    if form.validate_on_submit():
+        if email is None:
+            email = Email(program=program)
+            db.session.add(email)
+        form.populate_obj(email)
+        db.session.commit()
+        flash(f"Email “{email.name}” saved.", "success")
+        return redirect(url_for("programs.email_edit", program_id=program.id, email_id=email.id))
+    return render_template("programs/email_edit.html", program=program, email=email, form=form,
+                           tokens=mail.TOKENS)
+
+
+@bp.route("/<int:program_id>/emails/<int:email_id>/preview")
+def email_preview(program_id, email_id):
+    program = get_program_or_404(program_id)
+    email = get_email_or_404(program, email_id)
+    subject, body, rendered_for = mail.preview(email, program)
+    return render_template("programs/email_preview.html", program=program, email=email,
+                           subject=subject, body=body, rendered_for=rendered_for)
+
+
+@bp.route("/<int:program_id>/emails/<int:email_id>/delete", methods=["POST"])
+def email_delete(program_id, email_id):
+    program = get_program_or_404(program_id)
+    email = get_email_or_404(program, email_id)
+    db.session.delete(email)
+    db.session.commit()
+    flash(f"Email “{email.name}” deleted.", "success")
+    return back_to_program(program)
+
+
+def step_forms(program):
+    status_form = StatusStepForm(prefix="st")
+    status_form.status.choices = program.channel_def.status_names
+    email_form = EmailStepForm(prefix="em")
+    email_form.email_id.choices = [(e.id, e.name) for e in program.emails]
+    return status_form, email_form
+
+
+@bp.route("/<int:program_id>/flow", methods=["GET", "POST"])
+def flow(program_id):
+    program = get_program_or_404(program_id)
+    status_form, email_form = step_forms(program)
+    if request.method == "POST":
+        if status_form.submit.data and status_form.validate():
+            flows.add_step(program, flows.CHANGE_STATUS, status=status_form.status.data)
+        elif email_form.submit.data and email_form.validate():
+            flows.add_step(program, flows.SEND_EMAIL, email_id=email_form.email_id.data)
+        else:
+            flash("Choose a status or an email for the new step.", "error")
+            return render_template("programs/flow_edit.html", program=program, status_form=status_form,
+                                   email_form=email_form, warnings=flows.flow_warnings(program)), 400
+        db.session.commit()
+        flash("Step added.", "success")
+        return redirect(url_for("programs.flow", program_id=program.id))
+    return render_template("programs/flow_edit.html", program=program, status_form=status_form,
+                           email_form=email_form, warnings=flows.flow_warnings(program))
+
+
+@bp.route("/<int:program_id>/flow/<int:step_id>/<any(up, down, remove):action>", methods=["POST"])
+def flow_step(program_id, step_id, action):
+    program = get_program_or_404(program_id)
+    try:
+        if action == "remove":
+            flows.remove_step(program, step_id)
+        else:
+            flows.move_step(program, step_id, -1 if action == "up" else 1)
+    except NotAllowed as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("programs.flow", program_id=program.id))
+
+
+@bp.route("/<int:program_id>/members/<int:member_id>/retry", methods=["POST"])
+def retry_registration(program_id, member_id):
+    program = get_program_or_404(program_id)
+    member = get_member_or_404(program, member_id)
+    try:
+        registration.retry_registration(member)
+    except NotAllowed as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"Registration of {member.person.email} retried now.", "info")
+    if request.form.get("back") == "members":
+        return redirect(url_for("programs.show", program_id=program.id, _anchor="members"))
+    return redirect(url_for("programs.member", program_id=program.id, member_id=member.id))

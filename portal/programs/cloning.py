@@ -1,0 +1,29 @@
+"""Cloning a program [S6]: its assets come along, its provider binding never does.
+
+A clone is built field by field from an explicit list, so nothing the source
+holds about its webinar, its members, their statuses or history can leak into it,
+whatever service or provider the source was bound through.
+"""
+from __future__ import annotations
+
+from portal.errors import NotAllowed
+from portal.extensions import db
+from portal.models import Program, User
+from portal.programs.assets import copy_assets
+
+CLONE_SUFFIX = " (copy)"
+
+
+def clone_program(source_id: int, user: User | None = None) -> Program:
+    source = db.session.get(Program, source_id)
+    if source is None:
+        raise NotAllowed("This program does not exist.")
+    name = source.name[:200 - len(CLONE_SUFFIX)] + CLONE_SUFFIX
+    clone = Program(name=name, channel=source.channel, description=source.description,
+                    attended_rule=source.attended_rule, attended_threshold=source.attended_threshold,
+                    created_by=user, cloned_from=source)
+    db.session.add(clone)
+    db.session.flush()
+    copy_assets(source, clone)
+    db.session.commit()
+    return clone

@@ -1,0 +1,75 @@
+"""Public landing pages: a program's page, its registration form, the thank-you page,
+and the unsubscribe link of marketing emails. No sign-in (see portal/security.py)."""
+import logging
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
+
+from portal.extensions import db, limiter
+from portal.mail import compose as mail
+from portal.models import LandingPage
+from portal.registration import state
+from portal.registration.forms import RegistrationForm
+from portal.registration.pages import intro_html
+
+bp = Blueprint("landing", __name__)
+log = logging.getLogger(__name__)
+
+
+def published_page_or_404(slug: str) -> LandingPage:
+    page = db.session.scalar(db.select(LandingPage).where(LandingPage.slug == slug))
+    if page is None or not page.published:
+        abort(404)
+    return page
+
+
+def landing_limit() -> str:
+    return current_app.config["LANDING_RATE_LIMIT"]
+
+
+@bp.errorhandler(404)
+def not_here(error):
+    return render_template("landing/unavailable.html", title="This page is not available",
+                           message="There is no open registration page at this address. "
+                                   "Check the link you were sent."), 404
+
+
+@bp.route("/lp/<slug>", methods=["GET", "POST"])
+@limiter.limit(landing_limit, key_func=get_remote_address, methods=["POST"])
+def page(slug):
+    page = published_page_or_404(slug)
+    program = page.program
+    if not state.landing_open(program):
+        return render_template("landing/unavailable.html", title=page.title or program.name,
+                               message="Registration for this event is not open yet. "
+                                       "Please come back later.")
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        if form.website.data:
+            log.info("honeypot filled on landing page %s; nothing stored", slug)
+        else:
+            state.submit_registration(program.id, source=f"landing page /lp/{slug}", **form.clean())
+        return redirect(url_for("landing.thanks", slug=slug))
+    status = 400 if form.errors else 200
+    return render_template("landing/page.html", page=page, program=program, binding=program.binding,
+                           intro=intro_html(page.intro), form=form), status
+
+
+@bp.route("/lp/<slug>/thanks")
+def thanks(slug):
+    page = published_page_or_404(slug)
+    return render_template("landing/thanks.html", page=page, program=page.program,
+                           binding=page.program.binding)
+
+
+@bp.route("/lp/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token):
+    person = mail.person_for_unsubscribe(token)
+    if person is None:
+        abort(404)
+    # GET only asks: mail scanners open links, and must not unsubscribe anyone.
+    if request.method == "POST":
+        person.unsubscribed = True
+        db.session.commit()
+        return render_template("landing/unsubscribed.html", done=True, email=person.email)
+    return render_template("landing/unsubscribed.html", done=False, email=person.email)

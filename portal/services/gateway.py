@@ -1,0 +1,129 @@
+"""The provider gateway: every call to a provider for one service goes through one typed
+object, which finds the service's plugin, hands it the service's token store, and records
+each failure in the service's error log [S9]."""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from sqlalchemy import update
+
+from portal.extensions import db
+from portal.models import Service, ServiceError
+from portal.models.services import ACTIVE, NEEDS_REAUTH
+from portal.models.types import utcnow
+from portal.partners import plugin
+from portal.services.tokens import ServiceTokenStore
+from providers.base import (
+    Attendance,
+    AuthExpired,
+    Host,
+    Identity,
+    MemoryTokenStore,
+    ProviderError,
+    Registrant,
+    Registration,
+    TokenStore,
+    Webinar,
+)
+
+log = logging.getLogger(__name__)
+
+# What a marketer reads in the error log for each contract operation.
+OPERATIONS = {
+    "exchange_code": "finish the sign-in",
+    "server_token": "get a server-to-server token",
+    "revoke": "revoke access",
+    "whoami": "check the connection",
+    "find_host": "look up a host",
+    "upcoming_webinars": "list upcoming webinars",
+    "webinar": "read webinar details",
+    "register": "register a person",
+    "attendance": "read attendance",
+}
+
+
+def record_error(service_id: int, operation: str, error: ProviderError,
+                 program_id: int | None = None, webinar_id: str = "") -> None:
+    """Write the error in its own transaction: it stays even if the caller rolls back."""
+    with db.engine.begin() as conn:
+        conn.execute(db.insert(ServiceError).values(
+            service_id=service_id, program_id=program_id, webinar_id=str(webinar_id or ""),
+            operation=OPERATIONS.get(operation, operation), message=error.message,
+            code=str(error.code or type(error).__name__), at=utcnow()))
+        values = {"error_count": Service.error_count + 1}
+        if isinstance(error, AuthExpired):
+            values["state"] = NEEDS_REAUTH
+        stmt = update(Service).where(Service.id == service_id)
+        if isinstance(error, AuthExpired):
+            stmt = stmt.where(Service.state == ACTIVE)
+        conn.execute(stmt.values(**values))
+    log.warning("provider call %s failed for service %s: %s", operation, service_id, error.message)
+
+
+class Gateway:
+    """One service's provider, call by call. ``program_id`` files failures under the
+    program they concern. A service not saved yet (a connection being checked) calls
+    with the token in hand and logs its failures instead of filing them."""
+
+    def __init__(self, service: Service, program_id: int | None = None, token: dict | None = None):
+        self.service = service
+        self.program_id = program_id
+        self.plugin = plugin(service.provider)
+        self._token = token
+
+    @property
+    def store(self) -> TokenStore:
+        if self._token is not None:
+            return MemoryTokenStore(self._token)
+        return ServiceTokenStore(self.service.id)
+
+    # connecting
+    def authorize_url(self, redirect_uri: str, state: str) -> str:
+        return self.plugin.authorize_url(redirect_uri, state)
+
+    def exchange_code(self, code: str, redirect_uri: str) -> dict:
+        return self._call("exchange_code", self.plugin.exchange_code, code, redirect_uri)
+
+    def server_token(self) -> dict:
+        return self._call("server_token", self.plugin.server_token)
+
+    def revoke(self, token: dict) -> None:
+        self._call("revoke", self.plugin.revoke, token)
+
+    # one account
+    def whoami(self) -> Identity:
+        return self._call("whoami", self.plugin.whoami, self.store)
+
+    def find_host(self, email: str) -> Host | None:
+        return self._call("find_host", self.plugin.find_host, self.store, email)
+
+    def upcoming_webinars(self, host_id: str) -> list[Webinar]:
+        return self._call("upcoming_webinars", self.plugin.upcoming_webinars, self.store, host_id)
+
+    def webinar(self, webinar_id: str) -> Webinar:
+        return self._call("webinar", self.plugin.webinar, self.store, webinar_id, webinar_id=webinar_id)
+
+    def register(self, webinar_id: str, registrant: Registrant) -> Registration:
+        return self._call("register", self.plugin.register, self.store, webinar_id, registrant,
+                          webinar_id=webinar_id)
+
+    def attendance(self, webinar_id: str, on_page: Callable[[int], None] | None = None) -> Attendance:
+        return self._call("attendance", self.plugin.attendance, self.store, webinar_id, on_page,
+                          webinar_id=webinar_id)
+
+    def _call(self, operation: str, fn, *args, webinar_id: str = ""):
+        saved = self.service.id is not None and self._token is None
+        try:
+            result = fn(*args)
+        except ProviderError as error:
+            if saved:
+                record_error(self.service.id, operation, error, self.program_id, webinar_id)
+            else:
+                log.warning("provider call %s failed while connecting: %s", operation, error.message)
+            raise
+        if saved and operation not in ("revoke", "exchange_code", "server_token"):
+            with db.engine.begin() as conn:
+                conn.execute(update(Service).where(Service.id == self.service.id)
+                             .values(last_success_at=utcnow()))
+        return result

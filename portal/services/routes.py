@@ -1,0 +1,185 @@
+"""Admin > Services: connect provider accounts, authorize hosts, read the error log."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from portal.extensions import db
+from portal.forms import ConfirmForm
+from portal.models import Binding, Service, ServiceError
+from portal.models.services import PENDING
+from portal.security import admin_required
+from portal.services import authorization
+from portal.services import connect as service_flows
+from portal.services.forms import HostsForm, ServiceForm
+from portal.services.gateway import Gateway
+from providers.base import ProviderError
+
+bp = Blueprint("services", __name__)
+
+ERRORS_PER_PAGE = 25
+
+
+def get_service_or_404(service_id: int) -> Service:
+    return db.session.get(Service, service_id) or abort(404)
+
+
+def _callback_url() -> str:
+    return url_for("services.service_callback", _external=True)
+
+
+def _start_oauth(service: Service, purpose: str):
+    return redirect(authorization.begin(session, service, purpose, _callback_url()))
+
+
+@bp.route("/services")
+@admin_required
+def services():
+    rows = db.session.scalars(db.select(Service).where(Service.state != PENDING)
+                              .order_by(Service.created_at.desc())).all()
+    return render_template("admin/services.html", services=rows)
+
+
+@bp.route("/services/new", methods=["GET", "POST"])
+@admin_required
+def new_service():
+    form = ServiceForm()
+    if form.validate_on_submit():
+        service = Service(name=form.name.data.strip(), provider=form.provider.data, kind=form.kind.data)
+        if form.kind.data == "s2s":
+            try:
+                token = Gateway(service).server_token()
+                service_flows.connect(service, token, current_user)
+            except (ProviderError, service_flows.ConnectRefused) as error:
+                flash(f"Could not connect: {getattr(error, 'message', error)}", "error")
+                return render_template("admin/service_new.html", form=form), 400
+            return redirect(url_for("services.confirm_service", service_id=service.id))
+        return _start_oauth(service, "connect")
+    return render_template("admin/service_new.html", form=form)
+
+
+@bp.route("/services/callback")
+@admin_required
+def service_callback():
+    try:
+        pending = authorization.finish(session, request.args)
+    except authorization.StateMismatch as error:
+        flash(str(error), "error")
+        return redirect(url_for("services.services"))
+    if "code" not in request.args:
+        flash("The provider did not authorize Lectern: " + request.args.get("error", "cancelled"), "error")
+        return redirect(url_for("services.services"))
+    if pending["purpose"] == "reauthorize":
+        service = get_service_or_404(pending["service_id"])
+    else:
+        service = Service(name=pending["name"], provider=pending["provider"], kind="oauth")
+    try:
+        token = Gateway(service).exchange_code(request.args["code"], _callback_url())
+        if pending["purpose"] == "reauthorize":
+            service_flows.reauthorize(service, token)
+            flash(f"{service.name} is re-authorized as {service.connected_email}.", "success")
+            return redirect(url_for("services.service", service_id=service.id))
+        service_flows.connect(service, token, current_user)
+    except service_flows.ConnectRefused as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("services.services"))
+    except ProviderError as error:
+        flash(f"Could not connect: {error.message}", "error")
+        return redirect(url_for("services.services"))
+    return redirect(url_for("services.confirm_service", service_id=service.id))
+
+
+@bp.route("/services/<int:service_id>/confirm", methods=["GET", "POST"])
+@admin_required
+def confirm_service(service_id):
+    service = get_service_or_404(service_id)
+    if service.state != PENDING:
+        return redirect(url_for("services.service", service_id=service.id))
+    form = ConfirmForm()
+    old = service_flows.active_service_for_account(service)
+    if form.validate_on_submit():
+        if request.form.get("action") == "cancel":
+            service_flows.discard(service)
+            flash("The connection was not saved.", "info")
+            return redirect(url_for("services.services"))
+        replaced = service_flows.save(service)
+        if replaced:
+            flash(f"{service.name} replaces {replaced.name}: its programs now use the new service.", "success")
+        else:
+            flash(f"{service.name} is saved. Every portal user can now use it.", "success")
+        return redirect(url_for("services.service", service_id=service.id))
+    bound = db.session.scalar(db.select(db.func.count()).where(Binding.service_id == old.id)) if old else 0
+    return render_template("admin/service_confirm.html", service=service, old=old, bound=bound, form=form)
+
+
+@bp.route("/services/<int:service_id>")
+@admin_required
+def service(service_id):
+    service = get_service_or_404(service_id)
+    page = max(1, request.args.get("page", 1, type=int))
+    errors = db.session.scalars(db.select(ServiceError).where(ServiceError.service_id == service.id)
+                                .order_by(ServiceError.at.desc(), ServiceError.id.desc())
+                                .limit(ERRORS_PER_PAGE).offset((page - 1) * ERRORS_PER_PAGE)).all()
+    pages = max(1, -(-service.error_count // ERRORS_PER_PAGE))
+    bindings = db.session.scalars(db.select(Binding).where(Binding.service_id == service.id)).all()
+    return render_template("admin/service.html", service=service, errors=errors, page=page, pages=pages,
+                           hosts_form=HostsForm(), confirm=ConfirmForm(), bindings=bindings,
+                           host_errors=session.pop("host_errors", {}))
+
+
+@bp.route("/services/<int:service_id>/hosts", methods=["POST"])
+@admin_required
+def add_hosts(service_id):
+    service = get_service_or_404(service_id)
+    form = HostsForm()
+    if form.validate_on_submit() and service.usable:
+        emails = form.emails.data.replace(",", "\n").splitlines()
+        errors = service_flows.add_hosts(service, emails)
+        if errors:
+            session["host_errors"] = errors
+            flash(f"{len(errors)} email(s) could not be authorized; see below.", "error")
+        else:
+            flash("Hosts authorized: their webinars now appear in the picker.", "success")
+    else:
+        flash("Give at least one email, on an active service.", "error")
+    return redirect(url_for("services.service", service_id=service.id) + "#hosts")
+
+
+@bp.route("/services/<int:service_id>/hosts/<int:host_id>/remove", methods=["POST"])
+@admin_required
+def remove_host(service_id, host_id):
+    service = get_service_or_404(service_id)
+    if ConfirmForm().validate_on_submit():
+        service_flows.remove_host(service, host_id)
+        flash("Host removed: programs already linked to their webinars stay linked.", "success")
+    return redirect(url_for("services.service", service_id=service.id) + "#hosts")
+
+
+@bp.route("/services/<int:service_id>/test", methods=["POST"])
+@admin_required
+def test_service(service_id):
+    service = get_service_or_404(service_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            identity = service_flows.check_connection(service)
+            flash(f"Connection works: signed in as {identity.email} on account {identity.account_id}.", "success")
+        except ProviderError as error:
+            flash(f"Connection failed: {error.message}", "error")
+    return redirect(url_for("services.service", service_id=service.id))
+
+
+@bp.route("/services/<int:service_id>/reauthorize", methods=["POST"])
+@admin_required
+def reauthorize_service(service_id):
+    service = get_service_or_404(service_id)
+    if not ConfirmForm().validate_on_submit() or service.kind != "oauth":
+        abort(400)
+    return _start_oauth(service, "reauthorize")
+
+
+@bp.route("/services/<int:service_id>/disconnect", methods=["POST"])
+@admin_required
+def disconnect_service(service_id):
+    service = get_service_or_404(service_id)
+    if ConfirmForm().validate_on_submit():
+        service_flows.disconnect(service)
+        flash(f"{service.name} is disconnected. Programs linked through it must be linked anew.", "success")
+    return redirect(url_for("services.service", service_id=service.id))

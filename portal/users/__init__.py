@@ -1,0 +1,1 @@
+"""Portal users: the admin's list, adding marketers and admins, deactivating them."""
