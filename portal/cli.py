@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from portal.extensions import db
 from portal.models import ADMIN, MARKETER, User
+from portal.workers import worker as run_worker
 
 users = AppGroup("users", help="Manage portal users.")
 
@@ -56,7 +57,6 @@ def demo():
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker(burst):
     """Run an RQ worker (with the scheduler) for Lectern's jobs."""
-    from portal.workers import worker as run_worker
     run_worker(current_app._get_current_object(), burst=burst)
 
 

@@ -6,12 +6,13 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
+from portal.attendance.pulls import cancel_attendance_pulls
 from portal.channels import REGISTERED
 from portal.extensions import db
-from portal.models import AttendanceSession, Binding, Member, Person, StatusChange, SyncRun
+from portal.linking import binding as linking
+from portal.models import AttendanceSession, Member, Person, StatusChange, SyncRun
 from portal.models.programs import SYNC_SYNCED
 from portal.programs import lifecycle as flows
-from portal.services.gateway import Gateway
 from providers.zoom.sandbox import seed
 from providers.zoom.sandbox.delivery import zoom_signature_headers
 
@@ -31,15 +32,12 @@ def new_webinar(sandbox, start: datetime, duration: int = 60, topic: str = "Atte
 
 
 def link(service, webinar_id: str, name: str = "Launch webinar"):
-    """A webinar program bound to the webinar, with the snapshot read from the provider.
-    (Linking through Event Settings is the programs issue; the binding is the same.)"""
+    """A webinar program linked through the real linking flow (snapshot, health check),
+    as Event Settings does. These webinars ran in the past, so the pulls linking plans
+    would fall due at once: they are cancelled, and each test triggers its syncs."""
     program = flows.create_program(name, "webinar", "", None)
-    webinar = Gateway(service).webinar(webinar_id)
-    db.session.add(Binding(program_id=program.id, service_id=service.id, provider="zoom",
-                           webinar_id=webinar.id, topic=webinar.topic, start_at=webinar.start,
-                           duration=webinar.duration, timezone=webinar.timezone,
-                           host_email=webinar.host_email))
-    db.session.commit()
+    linking.link_program(program.id, service.id, webinar_id)
+    cancel_attendance_pulls(program.id)
     return program
 
 

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from redis import Redis
 
+import providers
 from portal import create_app
 from portal.cli import create_user
 from portal.extensions import db
@@ -14,7 +15,8 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgre
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PASSWORD = "correct horse battery"
 
-pytest_plugins = ["tests.zoom_fixtures"]
+# Every registered provider brings its sandbox fixtures and its kit (tests/kit.py).
+pytest_plugins = [f"tests.{key}.fixtures" for key in providers.keys()]
 
 _pg_schema_ready = False
 
@@ -95,6 +97,30 @@ def run_jobs(app):
 
 
 @pytest.fixture
+def run_due(app, run_jobs):
+    """Jobs scheduled within ``seconds`` from now are brought forward, as if that time
+    had passed, then a burst worker runs: a test checks when a job is due and never
+    sleeps until then. Later jobs (a final pass a day away) stay scheduled."""
+    from datetime import datetime, timedelta, timezone
+
+    from rq.registry import ScheduledJobRegistry
+
+    from portal.workers import queue
+
+    def run(seconds: float = 0):
+        q = queue()
+        registry = ScheduledJobRegistry(queue=q)
+        horizon = datetime.now(timezone.utc) + timedelta(seconds=seconds)
+        for job_id in registry.get_jobs_to_schedule(int(horizon.timestamp())):
+            job = q.fetch_job(job_id)
+            registry.remove(job_id)
+            if job is not None:
+                q.enqueue_job(job)
+        run_jobs()
+    return run
+
+
+@pytest.fixture
 def users(app):
     admin = create_user("admin@example.com", PASSWORD, admin=True)
     marketer = create_user("marketer@example.com", PASSWORD, admin=False)
@@ -150,3 +176,9 @@ def live_portal(app):
     yield url
     server.shutdown()
     thread.join(5)
+
+
+@pytest.fixture(params=providers.keys())
+def provider(request):
+    """The test runs once per registered provider, against its sandbox (tests/kit.py)."""
+    return request.getfixturevalue(f"{request.param}_kit")

@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 from portal.extensions import db
 from portal.models import Service
 from providers.zoom.sandbox import seed
-from tests.zoom_fixtures import oauth_consent
+from tests.zoom.fixtures import oauth_consent
 
 
 def start_connect(admin_client, name="Zoom", path="/admin/services/new"):

@@ -1,6 +1,5 @@
 """What starts an attendance sync (webhook, scheduled pulls) and how it survives the
 provider: reports that lag, a webinar that never started [S9], many pages, 429s."""
-import time
 from datetime import timedelta
 
 import pytest
@@ -37,12 +36,6 @@ def service(admin, sandbox):
     return connect_service(admin)
 
 
-def later(run_jobs, seconds):
-    """Let scheduled jobs fall due, then a burst worker (its scheduler enqueues them)."""
-    time.sleep(seconds)
-    run_jobs()
-
-
 def test_webinar_ended_webhook_syncs_and_plans_the_final_pass(admin, service, sandbox, live_portal, run_jobs):
     began = minutes_ago(70)
     wid = new_webinar(sandbox, began)
@@ -65,7 +58,7 @@ def test_webinar_ended_webhook_syncs_and_plans_the_final_pass(admin, service, sa
     assert "none scheduled" not in page.text and "never started" not in page.text
 
 
-def test_report_not_ready_after_the_end_is_retried_until_it_is(admin, client, service, sandbox, run_jobs):
+def test_report_not_ready_after_the_end_is_retried_until_it_is(admin, client, service, sandbox, run_jobs, run_due):
     began = minutes_ago(65)
     wid = new_webinar(sandbox, began)
     program = link(service, wid)
@@ -82,25 +75,25 @@ def test_report_not_ready_after_the_end_is_retried_until_it_is(admin, client, se
     assert not program.binding.never_started
     assert "waiting" in admin.get(f"/programs/{program.id}").text
     run_webinar(sandbox, wid, [({"registrant_id": ann.registrant_id}, 0, 50)], began)
-    later(run_jobs, 0.6)
+    run_due(0.6)
     db.session.refresh(run)
     assert (run.state, run.attempts) == ("done", 2)
     assert statuses(program) == {"ann@example.test": "Attended", "bob@example.test": "No Show"}
 
 
-def test_report_retries_are_bounded_and_mark_nobody(client, service, sandbox, run_jobs):
+def test_report_retries_are_bounded_and_mark_nobody(client, service, sandbox, run_jobs, run_due):
     wid = new_webinar(sandbox, minutes_ago(65))
     program = link(service, wid)
     register(sandbox, program, wid, "bob@example.test", "Bob")
     send_webinar_ended(client, wid, minutes_ago(5))
     run_jobs()
-    later(run_jobs, 0.6)
-    later(run_jobs, 1.1)
+    run_due(0.6)
+    run_due(1.1)
     [run] = runs(program)
     assert (run.state, run.attempts) == ("failed", 3)
     assert run.error == "the report was still not ready after 3 tries; the final pass will try again"
     assert statuses(program) == {"bob@example.test": "Registered"}
-    later(run_jobs, 1.6)
+    run_due(1.6)
     assert runs(program)[0].attempts == 3          # no further try
 
 
@@ -123,7 +116,7 @@ def test_scheduled_fallback_pulls_when_no_webhook_comes(admin, service, sandbox,
     assert program.binding.next_pull_at == end + timedelta(hours=24)   # the final pass is next
 
 
-def test_final_pass_runs_after_the_end_and_changes_nothing_more(app, service, sandbox, run_jobs, client):
+def test_final_pass_runs_after_the_end_and_changes_nothing_more(app, service, sandbox, run_jobs, client, run_due):
     app.config["ATTENDANCE_FINAL_PASS_HOURS"] = 1.5 / 3600          # 1.5 seconds, for the test
     began = minutes_ago(65)
     wid = new_webinar(sandbox, began)
@@ -133,7 +126,7 @@ def test_final_pass_runs_after_the_end_and_changes_nothing_more(app, service, sa
     send_webinar_ended(client, wid, minutes_ago(0))
     run_jobs()
     history = db.session.scalar(sa.select(sa.func.count()).select_from(StatusChange))
-    later(run_jobs, 1.6)
+    run_due(1.6)
     assert [(r.trigger, r.state) for r in runs(program)] == [("webhook", "done"), ("final pass", "done")]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StatusChange)) == history
     db.session.refresh(program.binding)
@@ -180,7 +173,7 @@ def test_sync_spanning_many_report_pages_shows_live_progress(admin, service, san
 
 
 @pytest.mark.parametrize("wait", ["inline", "rescheduled"])
-def test_429_in_the_middle_of_paging_loses_and_duplicates_nothing(app, admin, service, sandbox, run_jobs, wait):
+def test_429_in_the_middle_of_paging_loses_and_duplicates_nothing(app, admin, service, sandbox, run_jobs, wait, run_due):
     if wait == "rescheduled":
         app.config["ZOOM_MAX_WAIT"] = 0.2      # a Retry-After longer than that ends the job: retry later
         app.extensions.pop("providers", None)
@@ -196,7 +189,7 @@ def test_429_in_the_middle_of_paging_loses_and_duplicates_nothing(app, admin, se
     [run] = runs(program)
     if wait == "rescheduled":
         assert run.state == "waiting" and "slow down" in run.message
-        later(run_jobs, 1.1)
+        run_due(1.1)
         db.session.refresh(run)
     assert run.state == "done"
     counts = dict(db.session.execute(sa.select(Member.status, sa.func.count())

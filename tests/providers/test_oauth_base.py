@@ -8,7 +8,7 @@ import pytest
 from providers.base import AuthExpired, Unavailable
 from providers.zoom.sandbox import seed
 from tests.providers.plugins import GenericOAuth
-from tests.zoom_fixtures import REDIRECT_URI, oauth_consent
+from tests.zoom.fixtures import REDIRECT_URI, oauth_consent
 
 
 @pytest.fixture

@@ -3,5 +3,5 @@
 
 
 def pytest_configure(config):
-    if not config.pluginmanager.has_plugin("tests.zoom_fixtures"):
-        config.pluginmanager.import_plugin("tests.zoom_fixtures")
+    if not config.pluginmanager.has_plugin("tests.zoom.fixtures"):
+        config.pluginmanager.import_plugin("tests.zoom.fixtures")

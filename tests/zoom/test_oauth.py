@@ -10,7 +10,7 @@ import requests
 from providers.base import AuthExpired, MemoryTokenStore
 from providers.zoom import ZoomEvent
 from providers.zoom.sandbox import seed
-from tests.zoom_fixtures import REDIRECT_URI, oauth_consent
+from tests.zoom.fixtures import REDIRECT_URI, oauth_consent
 
 
 def test_authorize_url_names_client_redirect_and_state(zoom_plugin, sandbox):

@@ -6,7 +6,7 @@ import sys
 import requests
 
 from providers.zoom.sandbox import seed
-from tests.zoom_fixtures import REDIRECT_URI, oauth_consent
+from tests.zoom.fixtures import REDIRECT_URI, oauth_consent
 
 BASIC = (seed.OAUTH_CLIENT_ID, seed.OAUTH_CLIENT_SECRET)
 

@@ -1,7 +1,7 @@
 """Pytest plugin: a Zoom sandbox on a loopback port, plus OAuth helpers.
 
 Load it from the top-level ``tests/conftest.py`` with
-``pytest_plugins = ["tests.zoom_fixtures"]``.
+``pytest_plugins = ["tests.zoom.fixtures"]``.
 
 Fixtures:
 - ``zoom_sandbox`` (session): a running sandbox; ``.url``, ``.api_url``, ``.oauth_url``,
@@ -152,3 +152,10 @@ def zoom_plugin(sandbox):
     plugin = ZoomEvent(sandbox.config)
     yield plugin
     plugin.session.close()
+
+
+@pytest.fixture
+def zoom_kit(sandbox):
+    """The Zoom sandbox as a provider kit (tests/kit.py), reset to its seed."""
+    from tests.zoom.kit import Kit
+    return Kit(sandbox)

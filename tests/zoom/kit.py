@@ -1,0 +1,70 @@
+"""The Zoom sandbox as a provider kit (tests/kit.py) for the provider-parametrized tests."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import requests
+
+from providers.zoom.sandbox import seed
+from tests.kit import Consent, ProviderKit, Visit
+
+
+def iso(when: datetime) -> str:
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Kit(ProviderKit):
+    key, label = "zoom", "Zoom"
+    admin_user, admin_email = seed.OWNER_ID, seed.OWNER_EMAIL
+    refused_user = seed.PLAIN_ID
+    refusal_words = ("is not an admin", "edit Users")
+    other_host_email = seed.PRIVILEGED_EMAIL
+    account_id = seed.ACCOUNT_ID
+    single_webinar = str(seed.W_SINGLE)
+    recurring_webinar = str(seed.W_RECURRING_FIXED)
+    never_started_webinar = str(seed.W_NEVER_STARTED)
+
+    def __init__(self, sandbox):
+        self.sandbox = sandbox
+        self.config = sandbox.config
+
+    def reset(self) -> None:
+        self.sandbox.reset()
+
+    def consent(self, authorize_url: str, user: str, approve: bool = True) -> Consent:
+        from tests.zoom.fixtures import oauth_consent
+        answer = oauth_consent(authorize_url, user, approve=approve)
+        return Consent(answer.location, answer.code, answer.state, answer.error)
+
+    def send_webhooks_to(self, portal_url: str) -> None:
+        self.sandbox.control("webhook-url", url=f"{portal_url}/webhooks/zoom")
+
+    def new_webinar(self, start: datetime, duration: int = 60, topic: str = "Kit webinar") -> str:
+        answer = self.sandbox.control("webinars", topic=topic, host_email=seed.OWNER_EMAIL,
+                                      start_time=iso(start), duration=duration, approval_type=0,
+                                      timezone="Europe/Paris")
+        return str(answer["id"])
+
+    def registrants(self, webinar_id: str) -> list[dict]:
+        """As Zoom's API lists them (GET /v2/webinars/{id}/registrants)."""
+        from providers.zoom import ZoomEvent
+        plugin = ZoomEvent(self.config)
+        token = self.sandbox.connect(plugin).load()["access_token"]
+        plugin.session.close()
+        answer = requests.get(f"{self.sandbox.api_url}/webinars/{webinar_id}/registrants",
+                              headers={"Authorization": f"Bearer {token}"}, params={"page_size": 300},
+                              timeout=5)
+        answer.raise_for_status()
+        return [{"email": r["email"], "join_url": r["join_url"]} for r in answer.json()["registrants"]]
+
+    def run_webinar(self, webinar_id: str, began: datetime, visits: list[Visit], ended_after: int) -> None:
+        control = self.sandbox.control
+        control(f"webinars/{webinar_id}/start", at=iso(began))
+        for visit in visits:
+            who = {"email": visit.email, "name": visit.name}
+            control(f"webinars/{webinar_id}/join", offset_minutes=visit.joined, **who)
+            control(f"webinars/{webinar_id}/leave", offset_minutes=visit.left, **who)
+        control(f"webinars/{webinar_id}/end", sync=True, offset_minutes=ended_after)
+
+    def reschedule(self, webinar_id: str, start: datetime) -> None:
+        self.sandbox.control(f"webinars/{webinar_id}/reschedule", sync=True, start_time=iso(start))
