@@ -4,15 +4,20 @@ Playwright. Screenshots go to test-artifacts/browser/."""
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+from rq import Worker
+
+import providers
+from tests.fault_helpers import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+#: every setting a provider plugin declares: the worker process reads them from its environment
+PROVIDER_SETTINGS = {s.key for cls in providers.classes() for s in cls.settings}
 
 
 @pytest.fixture
@@ -35,10 +40,11 @@ def stack(app, config, live_portal, sandbox, redis_conn):
     env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
            "REDIS_URL": config["REDIS_URL"], "RQ_QUEUE": config["RQ_QUEUE"],
            "SECRET_KEY": config["SECRET_KEY"], "PORTAL_URL": live_portal,
-           **{k: str(v) for k, v in config.items() if k.startswith("ZOOM_")}}
+           **{k: str(v) for k, v in config.items() if k in PROVIDER_SETTINGS}}
     worker = subprocess.Popen([sys.executable, "-m", "flask", "worker"], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    time.sleep(0.5)
+    # Ready once it registered itself with RQ (or dead: its output says why).
+    wait_for(lambda: worker.poll() is not None or Worker.all(connection=redis_conn), 30, message="worker start")
     assert worker.poll() is None, worker.stdout.read()
     yield live_portal
     worker.terminate()

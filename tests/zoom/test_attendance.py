@@ -1,5 +1,4 @@
 """Attendance of the instance that really ran: merged attendees, absentees, errors."""
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -132,12 +131,9 @@ def test_plus_in_uuid_is_encoded(zoom_plugin, sandbox, store):
 
 
 def test_ten_thousand_attendees(zoom_plugin, sandbox, store):
-    began = time.monotonic()
     made = sandbox.control(f"webinars/{seed.W_SINGLE}/bulk", attendees=10_000, absentees=500,
                            walk_ins=25, rejoin_every=5)
-    generated = time.monotonic() - began
     assert made["participant_rows"] == 10_000 + 2 * 2_000 + 25
-    assert generated < 2.5
     pages = []
     result = zoom_plugin.attendance(store, str(seed.W_SINGLE), on_page=pages.append)
     assert len(result.attendees) == 10_025
