@@ -72,6 +72,12 @@ def create_webinar(state: SandboxState, data: dict, base_url: str = "") -> dict:
     return webinar
 
 
+#: the string fields of Zoom's "add a webinar registrant" body (besides custom_questions)
+REGISTRANT_FIELDS = ("first_name", "last_name", "address", "city", "state", "zip", "country",
+                     "phone", "comments", "industry", "job_title", "no_of_employees", "org",
+                     "purchasing_time_frame", "role_in_purchase_process", "language")
+
+
 def add_registrant(state: SandboxState, wid: int, body: dict, base_url: str) -> tuple[dict, list]:
     """POST /webinars/{id}/registrants as Zoom answers it: an email already registered
     gets its existing registration back (no new event), and adding the same person
@@ -101,11 +107,14 @@ def add_registrant(state: SandboxState, wid: int, body: dict, base_url: str) -> 
     existing = state.registrant(wid, email=email)
     if existing:
         return existing, []
-    rid = body.get("id") or new_id()
+    # Zoom ignores fields it does not know: the sandbox keeps only its body's fields,
+    # so a client sending e.g. the webinar's ``id`` cannot choose the registrant's id.
+    known = {k: str(body[k]) for k in REGISTRANT_FIELDS if body.get(k) is not None}
+    answers = [{"title": str(q.get("title", "")), "value": str(q.get("value", ""))}
+               for q in body.get("custom_questions") or [] if isinstance(q, dict)]
     registrant = {
-        "id": rid, "email": email, "first_name": body.get("first_name", ""),
-        "last_name": body.get("last_name", ""), "org": body.get("org", ""),
-        "phone": body.get("phone", ""), "custom_questions": body.get("custom_questions", []),
+        "id": new_id(), "email": email, "first_name": "", "last_name": "", "org": "",
+        "phone": "", **known, "custom_questions": answers,
         "status": "pending" if w["settings"]["approval_type"] == 1 else "approved",
         "create_time": iso(datetime.now(timezone.utc)),
         "join_url": f"{base_url.rstrip('/')}/w/{wid}?tk={new_id()}",
