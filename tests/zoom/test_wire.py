@@ -2,6 +2,7 @@
 import requests
 
 from providers.zoom.sandbox import seed
+from tests.zoom.schema_check import ROUTES, problems, schema_for
 
 
 def bearer(sandbox) -> dict:
@@ -41,3 +42,60 @@ def test_unknown_registrant_fields_are_ignored(sandbox):
     again = requests.post(url, headers=auth, timeout=5,
                           json={**extra, "email": "p0@client.test", "first_name": "P0"})
     assert again.json()["registrant_id"] == ids[0]
+
+
+def _served(sandbox, auth):
+    """Every kind of answer the sandbox serves: (method, path, params or json)."""
+    refresh = requests.post(sandbox.url + "/oauth/token", timeout=5,
+                            auth=(seed.OAUTH_CLIENT_ID, seed.OAUTH_CLIENT_SECRET),
+                            data={"grant_type": "refresh_token", "refresh_token": "stale"})
+    assert refresh.status_code == 400
+    sandbox.control(f"webinars/{seed.W_SINGLE}/bulk", attendees=3, absentees=2, walk_ins=1)
+    instance = sandbox.state()["webinars"][str(seed.W_SINGLE)]["instances"][0]["uuid"]
+    return [
+        ("GET", "/users/me", {}), ("GET", "/users", {"page_size": 2}),
+        ("GET", f"/users/{seed.PRIVILEGED_EMAIL}", {}),
+        ("GET", f"/users/{seed.PRIVILEGED_ID}/permissions", {}),
+        ("GET", "/users/me/webinars", {"type": "upcoming"}), ("GET", "/users/me/webinars", {}),
+        *[("GET", f"/webinars/{w}", {}) for w in (seed.W_SINGLE, seed.W_NO_REGISTRATION,
+                                                  seed.W_QUESTION, seed.W_RECURRING_FIXED,
+                                                  seed.W_RECURRING_NO_FIXED)],
+        ("GET", f"/webinars/{seed.W_QUESTION}/registrants/questions", {}),
+        ("POST", f"/webinars/{seed.W_MANUAL}/registrants",
+         {"email": "m@client.test", "first_name": "M", "org": "Org"}),
+        ("POST", f"/webinars/{seed.W_RECURRING_FIXED}/registrants",
+         {"email": "r@client.test", "first_name": "R"}),
+        ("GET", f"/webinars/{seed.W_MANUAL}/registrants", {"status": "pending"}),
+        ("GET", f"/webinars/{seed.W_PAST}/registrants", {"page_size": 1}),
+        ("GET", f"/past_webinars/{seed.W_PAST}/instances", {}),
+        ("GET", f"/report/webinars/{seed.W_PAST}/participants", {"include_fields": "registrant_id"}),
+        ("GET", f"/report/webinars/{instance}/participants", {}),
+        ("GET", f"/past_webinars/{seed.W_PAST}/participants", {}),
+        ("GET", f"/past_webinars/{seed.PAST_INSTANCE_UUID}/absentees", {}),
+        ("GET", f"/past_webinars/{instance}/absentees", {"page_size": 1}),
+        ("GET", f"/past_webinars/{seed.W_NEVER_STARTED}/absentees", {}),        # 404 3001
+        ("POST", f"/webinars/{seed.W_NO_REGISTRATION}/registrants",
+         {"email": "n@client.test", "first_name": "N"}),                         # 400 3000
+    ]
+
+
+def test_every_answer_matches_zoom_published_schemas(sandbox):
+    auth = bearer(sandbox)
+    covered = {"token", "oauth_error"}
+    for method, path, data in _served(sandbox, auth):
+        resp = requests.request(method, sandbox.api_url + path, headers=auth, timeout=5,
+                                **({"json": data} if method == "POST" else {"params": data}))
+        full = "/v2" + path
+        assert not problems(method, full, resp.status_code, resp.content)
+        covered.add(schema_for(method, full, resp.status_code))
+    assert covered == {name for _, _, name in ROUTES} | {"error", "oauth_error"}
+
+
+def test_the_schema_check_catches_what_zoom_would_not_send():
+    path = f"/v2/webinars/{seed.W_SINGLE}/registrants"
+    assert not problems("POST", path, 201, b'{"id": 81000000001, "registrant_id": "r1"}')
+    assert problems("POST", path, 201, b'{"id": 81000000001, "registrant_id": 5}')
+    assert problems("POST", path, 201, b'{"id": "81000000001", "registrant_id": "r1"}')
+    assert problems("POST", path, 201, b'{"id": 81000000001, "invented": true}')
+    assert problems("GET", "/v2/users/me", 200, b'{"id": "u", "created_at": "yesterday"}')
+    assert problems("GET", "/v2/users/me", 404, b'{"message": "no code"}')
