@@ -2,16 +2,8 @@
 import requests
 
 from providers.zoom.sandbox import seed
+from tests.zoom.helpers import bearer
 from tests.zoom.schema_check import ROUTES, problems, schema_for
-
-
-def bearer(sandbox) -> dict:
-    """Headers for a Server-to-Server token (it acts as the account owner)."""
-    resp = requests.post(sandbox.url + "/oauth/token", timeout=5,
-                         auth=(seed.S2S_CLIENT_ID, seed.S2S_CLIENT_SECRET),
-                         params={"grant_type": "account_credentials", "account_id": seed.ACCOUNT_ID})
-    assert resp.status_code == 200, resp.text
-    return {"Authorization": f"Bearer {resp.json()['access_token']}"}
 
 
 def test_unknown_registrant_fields_are_ignored(sandbox):

@@ -14,18 +14,6 @@ from providers.zoom.sandbox.state import ZoomFault, iso
 
 bp = Blueprint("zoom_sandbox_api", __name__, url_prefix="/v2")
 
-#: Zoom's rate-limit categories (per second on a Pro plan) by endpoint
-CATEGORY_LIMITS = {"Light": 30, "Medium": 20, "Heavy": 10}
-
-
-def category(path: str) -> str:
-    if path.startswith(("/v2/report/", "/v2/past_webinars/")) and not path.endswith("/instances"):
-        return "Heavy"
-    if path.endswith(("/registrants", "/webinars")) and request.method == "GET" or path == "/v2/users":
-        return "Medium"
-    return "Light"
-
-
 def authorized(view):
     """Bearer token required; ``g.me`` is the user it acts as."""
     @functools.wraps(view)

@@ -231,3 +231,21 @@ def _webinar_summary(w: dict) -> dict:
 @bp.errorhandler(ZoomFault)
 def control_error(exc: ZoomFault):
     return jsonify({"code": exc.code, "message": exc.message}), exc.status
+
+
+@bp.get("/rate-limits")
+def rate_limits():
+    """The per-second limits and how many calls they refused (``rejected`` by class);
+    ``answered_429`` counts every 429 on /v2, faults and daily limits included."""
+    return jsonify(current().state.limiter.summary())
+
+
+@bp.post("/rate-limits")
+def configure_rate_limits():
+    """``{"enabled": bool, "plan": "pro"|"business", "limits": {"Light": 30, ...},
+    "freeze_at": unix seconds|null, "reset_counts": true}``; ``/reset`` restores the
+    start-up setting (ZOOM_SANDBOX_RATE_LIMITS)."""
+    try:
+        return jsonify(current().state.limiter.configure(_body()))
+    except (TypeError, ValueError) as exc:
+        raise ZoomFault(400, 300, str(exc)) from None
