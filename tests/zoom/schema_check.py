@@ -16,6 +16,7 @@ SCHEMAS = Path(__file__).with_name("schemas")
 ROUTES = [
     ("GET", r"/v2/users", "users_list"),
     ("GET", r"/v2/users/[^/]+", "user"),
+    ("GET", r"/v2/users/[^/]+/settings", "user_settings"),
     ("GET", r"/v2/users/[^/]+/permissions", "user_permissions"),
     ("GET", r"/v2/users/[^/]+/webinars", "webinars_list"),
     ("GET", r"/v2/webinars/[^/]+", "webinar"),

@@ -48,6 +48,7 @@ def _served(sandbox, auth):
         ("GET", "/users/me", {}), ("GET", "/users", {"page_size": 2}),
         ("GET", f"/users/{seed.PRIVILEGED_EMAIL}", {}),
         ("GET", f"/users/{seed.PRIVILEGED_ID}/permissions", {}),
+        ("GET", "/users/me/settings", {}), ("GET", f"/users/{seed.NO_WEBINAR_ID}/settings", {}),
         ("GET", "/users/me/webinars", {"type": "upcoming"}), ("GET", "/users/me/webinars", {}),
         *[("GET", f"/webinars/{w}", {}) for w in (seed.W_SINGLE, seed.W_NO_REGISTRATION,
                                                   seed.W_QUESTION, seed.W_RECURRING_FIXED,

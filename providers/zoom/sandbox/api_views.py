@@ -120,6 +120,23 @@ def get_user(ident):
     return jsonify(_user_json(_user(ident)))
 
 
+@bp.get("/users/<ident>/settings")
+@authorized
+def user_settings(ident):
+    """Only the ``feature`` section of Zoom's user settings (whether webinars are on)."""
+    user = _user(ident)
+    feature = {"meeting_capacity": 100, "large_meeting": False, "webinar": _has_webinars(user),
+               "zoom_events": False, "zoom_phone": False, "cn_meeting": False,
+               "in_meeting": False, "concurrent_meeting": "None"}
+    if feature["webinar"]:
+        feature["webinar_capacity"] = 500
+    return jsonify({"feature": feature})
+
+
+def _has_webinars(user: dict) -> bool:
+    return user.get("webinar", True)
+
+
 @bp.get("/users/<ident>/permissions")
 @authorized
 def user_permissions(ident):
@@ -130,6 +147,9 @@ def user_permissions(ident):
 @authorized
 def user_webinars(ident):
     host = _user(ident)
+    if not _has_webinars(host):
+        raise ZoomFault(400, 200, "Webinar plan is missing. You must subscribe to the webinar plan "
+                                  "and enable webinar for this user in order to perform this action.")
     state = current().state
     kind = request.args.get("type", "scheduled")
     now = datetime.now(timezone.utc)

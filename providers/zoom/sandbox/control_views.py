@@ -150,7 +150,7 @@ def requests_seen():
 @bp.post("/users")
 def add_user():
     """``{"email", "first_name", "last_name", "role_name": "Member"|"Admin",
-    "permissions": [...]}``: a new user of the account."""
+    "permissions": [...], "webinar": true}``: a new user of the account."""
     body = _body()
     state = current().state
     with state.lock:
@@ -162,9 +162,22 @@ def add_user():
                 "first_name": body.get("first_name", ""), "last_name": body.get("last_name", ""),
                 "role_name": role, "role_id": {"Owner": "0", "Admin": "1"}.get(role, "2"),
                 "type": int(body.get("type", 2)), "permissions": list(body.get("permissions") or []),
-                "account_id": state.account_id}
+                "webinar": bool(body.get("webinar", True)), "account_id": state.account_id}
         state.users[user["id"]] = user
         return jsonify(user)
+
+
+@bp.post("/users/<ident>/features")
+def user_features(ident):
+    """``{"webinar": false}``: the user's Webinars add-on is removed (or given back)."""
+    state = current().state
+    with state.lock:
+        user = state.user(ident)
+        if user is None:
+            raise ZoomFault(404, 1001, f"User does not exist: {ident}.")
+        if "webinar" in _body():
+            user["webinar"] = bool(_body()["webinar"])
+        return jsonify({"id": user["id"], "webinar": user.get("webinar", True)})
 
 
 @bp.post("/webinars")
