@@ -36,6 +36,23 @@ def test_unknown_registrant_fields_are_ignored(sandbox):
     assert again.json()["registrant_id"] == ids[0]
 
 
+def test_known_registrant_fields_are_checked_as_zoom_publishes_them(sandbox):
+    auth = bearer(sandbox)
+    url = f"{sandbox.api_url}/webinars/{seed.W_SINGLE}/registrants"
+    person = {"email": "v@client.test", "first_name": "V"}
+    for bad in ({"first_name": "x" * 65}, {"no_of_employees": "lots"}, {"language": "xx-XX"},
+                {"zip": 75001}, {"custom_questions": [{"title": "Q", "value": "v" * 129}]}):
+        refused = requests.post(url, headers=auth, timeout=5, json={**person, **bad})
+        assert (refused.status_code, refused.json()["code"]) == (400, 300), bad
+        assert refused.json()["message"].startswith("Validation Failed. Invalid field:")
+    fine = requests.post(url, headers=auth, timeout=5, json={
+        **person, "language": "fr-FR", "no_of_employees": "21-50", "comments": "Hi"})
+    assert fine.status_code == 201
+    listed = requests.get(url, headers=auth, timeout=5).json()["registrants"]
+    assert [(r["no_of_employees"], r["comments"]) for r in listed] == [("21-50", "Hi")]
+    assert "language" not in listed[0]
+
+
 def _served(sandbox, auth):
     """Every kind of answer the sandbox serves: (method, path, params or json)."""
     refresh = requests.post(sandbox.url + "/oauth/token", timeout=5,
