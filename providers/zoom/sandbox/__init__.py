@@ -9,10 +9,11 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Mapping
 
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, request
 
 from providers.zoom.sandbox import seed
 from providers.zoom.sandbox.delivery import WebhookSender
+from providers.zoom.sandbox.ratelimit import QPS_MESSAGE, category
 from providers.zoom.sandbox.runtime import Sandbox, current
 from providers.zoom.sandbox.state import SandboxState, ZoomFault, iso
 
@@ -24,8 +25,10 @@ CREDENTIAL_DEFAULTS = {
     "ZOOM_S2S_CLIENT_SECRET": seed.S2S_CLIENT_SECRET,
     "ZOOM_S2S_ACCOUNT_ID": seed.S2S_ACCOUNT_ID,
 }
-#: sandbox-only settings: access-token lifetime (s) and the portal's webhook URL
-SANDBOX_DEFAULTS = {"ZOOM_SANDBOX_TOKEN_TTL": "3600", "ZOOM_SANDBOX_WEBHOOK_URL": ""}
+#: sandbox-only settings: access-token lifetime (s), the portal's webhook URL, and the
+#: per-second rate limits (``pro``, ``business``, ``off`` or ``Light=30,Medium=20,Heavy=10``)
+SANDBOX_DEFAULTS = {"ZOOM_SANDBOX_TOKEN_TTL": "3600", "ZOOM_SANDBOX_WEBHOOK_URL": "",
+                    "ZOOM_SANDBOX_RATE_LIMITS": "pro"}
 
 
 def sandbox_settings(config: Mapping | None = None) -> dict:
@@ -40,7 +43,8 @@ def create_sandbox_app(config: Mapping | None = None) -> Flask:
     settings = sandbox_settings(config)
     credentials = {k: settings[k] for k in CREDENTIAL_DEFAULTS}
     state = SandboxState(credentials, token_ttl=int(settings["ZOOM_SANDBOX_TOKEN_TTL"]),
-                         webhook_url=settings["ZOOM_SANDBOX_WEBHOOK_URL"])
+                         webhook_url=settings["ZOOM_SANDBOX_WEBHOOK_URL"],
+                         rate_limits=settings["ZOOM_SANDBOX_RATE_LIMITS"])
     sender = WebhookSender(credentials["ZOOM_WEBHOOK_SECRET_TOKEN"], lambda: state.webhook_url)
 
     app = Flask(__name__)
@@ -69,7 +73,13 @@ def _inject_faults():
         if len(state.requests_seen) < 50_000:
             state.requests_seen.append([request.method, request.path])
         fault = state.take_fault(request.method, request.path)
-    return _fault_answer(fault) if fault else None
+    if fault:
+        return _fault_answer(fault)
+    if request.path.startswith("/v2/"):
+        g.rate_limit = verdict = state.limiter.take(state.account_id, request.method, request.path)
+        if not verdict.allowed:
+            return jsonify({"code": 429, "message": QPS_MESSAGE}), 429, verdict.headers()
+    return None
 
 
 def _fault_answer(fault: dict):
@@ -80,7 +90,9 @@ def _fault_answer(fault: dict):
         return None
     if status != 429:
         return jsonify({"code": status, "message": "Internal Server Error (sandbox fault)"}), status
-    headers = {"X-RateLimit-Category": "Light", "X-RateLimit-Limit": "30",
+    limiter = current().state.limiter
+    name = category(request.method, request.path)
+    headers = {"X-RateLimit-Category": name, "X-RateLimit-Limit": str(limiter.limits[name]),
                "X-RateLimit-Remaining": "0"}
     if fault["daily"]:
         midnight = datetime.combine(datetime.now(timezone.utc).date() + timedelta(days=1),
@@ -92,8 +104,7 @@ def _fault_answer(fault: dict):
         headers["X-RateLimit-Type"] = "QPS"
         if fault["retry_after"] is not None:
             headers["Retry-After"] = str(fault["retry_after"])
-        message = ("You have reached the maximum per-second rate limit for this API. "
-                   "Try again later.")
+        message = QPS_MESSAGE
     return jsonify({"code": 429, "message": message}), 429, headers
 
 
@@ -109,12 +120,14 @@ def _after(response):
             response.status_code = status_body[1]
             if len(status_body) > 2:
                 response.headers.update(status_body[2])
-    if request.path.startswith("/v2/") and "X-RateLimit-Type" not in response.headers:
-        from providers.zoom.sandbox.api_views import CATEGORY_LIMITS, category
-        name = category(request.path)
-        response.headers.update({"X-RateLimit-Category": name, "X-RateLimit-Type": "QPS",
-                                 "X-RateLimit-Limit": str(CATEGORY_LIMITS[name]),
-                                 "X-RateLimit-Remaining": str(CATEGORY_LIMITS[name] - 1)})
+    if request.path.startswith("/v2/"):
+        state = current().state
+        verdict = g.get("rate_limit") or state.limiter.peek(state.account_id, request.method,
+                                                            request.path)
+        for header, value in verdict.headers().items():   # a fault's own headers win
+            response.headers.setdefault(header, value)
+        if response.status_code == 429:
+            current().state.limiter.count_429()
     return response
 
 

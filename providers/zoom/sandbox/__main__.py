@@ -31,7 +31,9 @@ def main(argv=None) -> None:
     ZOOM_S2S_CLIENT_SECRET={settings['ZOOM_S2S_CLIENT_SECRET']}
     ZOOM_S2S_ACCOUNT_ID={settings['ZOOM_S2S_ACCOUNT_ID']}
   webhooks to: {settings['ZOOM_SANDBOX_WEBHOOK_URL'] or '(none yet: POST /_sandbox/webhook-url)'}
-  admin host: {seed.OWNER_EMAIL}   state: {base}/_sandbox/state""", flush=True)
+  admin host: {seed.OWNER_EMAIL}   state: {base}/_sandbox/state
+  rate limits: {settings['ZOOM_SANDBOX_RATE_LIMITS']} (per second; {base}/_sandbox/rate-limits)""",
+          flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

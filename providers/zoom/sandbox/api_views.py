@@ -14,18 +14,6 @@ from providers.zoom.sandbox.state import ZoomFault, iso
 
 bp = Blueprint("zoom_sandbox_api", __name__, url_prefix="/v2")
 
-#: Zoom's rate-limit categories (per second on a Pro plan) by endpoint
-CATEGORY_LIMITS = {"Light": 30, "Medium": 20, "Heavy": 10}
-
-
-def category(path: str) -> str:
-    if path.startswith(("/v2/report/", "/v2/past_webinars/")) and not path.endswith("/instances"):
-        return "Heavy"
-    if path.endswith(("/registrants", "/webinars")) and request.method == "GET" or path == "/v2/users":
-        return "Medium"
-    return "Light"
-
-
 def authorized(view):
     """Bearer token required; ``g.me`` is the user it acts as."""
     @functools.wraps(view)
@@ -63,12 +51,17 @@ def _user(ident: str) -> dict:
 
 def _user_json(u: dict) -> dict:
     return {"id": u["id"], "first_name": u["first_name"], "last_name": u["last_name"],
-            "display_name": f"{u['first_name']} {u['last_name']}", "email": u["email"],
+            "email": u["email"],
             "type": u["type"], "role_name": u["role_name"], "role_id": u["role_id"],
             "pmi": 5550000000 + sum(map(ord, u["id"])), "use_pmi": False,
             "timezone": "Europe/Paris", "verified": 1, "dept": "", "language": "en-US",
             "status": "active", "account_id": u["account_id"], "account_number": 10009239,
             "created_at": "2024-01-02T09:00:00Z", "last_login_time": iso(datetime.now(timezone.utc))}
+
+
+#: a user in GET /users carries fewer fields than GET /users/{id} (no role_name, account_id)
+LIST_USER_FIELDS = ("id", "first_name", "last_name", "email", "type", "pmi", "timezone", "verified",
+                    "dept", "created_at", "last_login_time", "status", "role_id")
 
 
 def _list_item(w: dict) -> dict:
@@ -80,12 +73,10 @@ def _list_item(w: dict) -> dict:
 
 def _details(w: dict) -> dict:
     body = _list_item(w) | {"host_email": w["host_email"], "agenda": w["agenda"],
-                            "password": "", "registrants_confirmation_email": True}
-    settings = dict(w["settings"], host_video=True, panelists_video=True, hd_video=False,
-                    auto_recording="none", registrants_restrict_number=0)
-    if w["settings"]["approval_type"] != 2:
-        settings["registration_url"] = f"{request.host_url.rstrip('/')}/webinar/register/{w['id']}"
-    body["settings"] = settings
+                            "password": ""}
+    body["settings"] = dict(w["settings"], host_video=True, panelists_video=True, hd_video=False,
+                            auto_recording="none", registrants_restrict_number=0,
+                            registrants_confirmation_email=True)
     for key in ("occurrences", "recurrence"):
         if key in w:
             body[key] = w[key]
@@ -118,7 +109,8 @@ def list_users():
     if not (_may(g.me, "User:Read") or _may(g.me, "User:Edit")):
         raise ZoomFault(400, 200, "No permission.")
     state = current().state
-    rows = [_user_json(u) for u in state.users.values()]
+    rows = [{k: v for k, v in _user_json(u).items() if k in LIST_USER_FIELDS}
+            for u in state.users.values()]
     return jsonify(state.page("users", rows, request.args, "users"))
 
 
@@ -126,6 +118,23 @@ def list_users():
 @authorized
 def get_user(ident):
     return jsonify(_user_json(_user(ident)))
+
+
+@bp.get("/users/<ident>/settings")
+@authorized
+def user_settings(ident):
+    """Only the ``feature`` section of Zoom's user settings (whether webinars are on)."""
+    user = _user(ident)
+    feature = {"meeting_capacity": 100, "large_meeting": False, "webinar": _has_webinars(user),
+               "zoom_events": False, "zoom_phone": False, "cn_meeting": False,
+               "in_meeting": False, "concurrent_meeting": "None"}
+    if feature["webinar"]:
+        feature["webinar_capacity"] = 500
+    return jsonify({"feature": feature})
+
+
+def _has_webinars(user: dict) -> bool:
+    return user.get("webinar", True)
 
 
 @bp.get("/users/<ident>/permissions")
@@ -138,6 +147,9 @@ def user_permissions(ident):
 @authorized
 def user_webinars(ident):
     host = _user(ident)
+    if not _has_webinars(host):
+        raise ZoomFault(400, 200, "Webinar plan is missing. You must subscribe to the webinar plan "
+                                  "and enable webinar for this user in order to perform this action.")
     state = current().state
     kind = request.args.get("type", "scheduled")
     now = datetime.now(timezone.utc)

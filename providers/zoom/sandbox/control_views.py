@@ -150,7 +150,7 @@ def requests_seen():
 @bp.post("/users")
 def add_user():
     """``{"email", "first_name", "last_name", "role_name": "Member"|"Admin",
-    "permissions": [...]}``: a new user of the account."""
+    "permissions": [...], "webinar": true}``: a new user of the account."""
     body = _body()
     state = current().state
     with state.lock:
@@ -162,9 +162,22 @@ def add_user():
                 "first_name": body.get("first_name", ""), "last_name": body.get("last_name", ""),
                 "role_name": role, "role_id": {"Owner": "0", "Admin": "1"}.get(role, "2"),
                 "type": int(body.get("type", 2)), "permissions": list(body.get("permissions") or []),
-                "account_id": state.account_id}
+                "webinar": bool(body.get("webinar", True)), "account_id": state.account_id}
         state.users[user["id"]] = user
         return jsonify(user)
+
+
+@bp.post("/users/<ident>/features")
+def user_features(ident):
+    """``{"webinar": false}``: the user's Webinars add-on is removed (or given back)."""
+    state = current().state
+    with state.lock:
+        user = state.user(ident)
+        if user is None:
+            raise ZoomFault(404, 1001, f"User does not exist: {ident}.")
+        if "webinar" in _body():
+            user["webinar"] = bool(_body()["webinar"])
+        return jsonify({"id": user["id"], "webinar": user.get("webinar", True)})
 
 
 @bp.post("/webinars")
@@ -231,3 +244,21 @@ def _webinar_summary(w: dict) -> dict:
 @bp.errorhandler(ZoomFault)
 def control_error(exc: ZoomFault):
     return jsonify({"code": exc.code, "message": exc.message}), exc.status
+
+
+@bp.get("/rate-limits")
+def rate_limits():
+    """The per-second limits and how many calls they refused (``rejected`` by class);
+    ``answered_429`` counts every 429 on /v2, faults and daily limits included."""
+    return jsonify(current().state.limiter.summary())
+
+
+@bp.post("/rate-limits")
+def configure_rate_limits():
+    """``{"enabled": bool, "plan": "pro"|"business", "limits": {"Light": 30, ...},
+    "freeze_at": unix seconds|null, "reset_counts": true}``; ``/reset`` restores the
+    start-up setting (ZOOM_SANDBOX_RATE_LIMITS)."""
+    try:
+        return jsonify(current().state.limiter.configure(_body()))
+    except (TypeError, ValueError) as exc:
+        raise ZoomFault(400, 300, str(exc)) from None

@@ -72,6 +72,42 @@ def create_webinar(state: SandboxState, data: dict, base_url: str = "") -> dict:
     return webinar
 
 
+#: the string fields of Zoom's "add a webinar registrant" body kept with the registrant
+#: (besides email and custom_questions); ``language`` is checked, then only picks the
+#: language of Zoom's emails, so it is not kept
+REGISTRANT_FIELDS = ("first_name", "last_name", "address", "city", "state", "zip", "country",
+                     "phone", "comments", "industry", "job_title", "no_of_employees", "org",
+                     "purchasing_time_frame", "role_in_purchase_process")
+MAX_LENGTHS = {"first_name": 64, "last_name": 64, "email": 128}
+CHOICES = {
+    "no_of_employees": ("", "1-20", "21-50", "51-100", "101-500", "500-1,000", "1,001-5,000",
+                        "5,001-10,000", "More than 10,000"),
+    "purchasing_time_frame": ("", "Within a month", "1-3 months", "4-6 months",
+                              "More than 6 months", "No timeframe"),
+    "role_in_purchase_process": ("", "Decision Maker", "Evaluator/Recommender", "Influencer",
+                                 "Not involved"),
+    "language": ("en-US", "de-DE", "es-ES", "fr-FR", "jp-JP", "pt-PT", "ru-RU", "zh-CN", "zh-TW",
+                 "ko-KO", "it-IT", "vi-VN", "pl-PL", "Tr-TR"),
+}
+
+
+def _check_registrant_body(body: dict) -> None:
+    """Zoom's request schema for the fields it knows (unknown ones are ignored)."""
+    for field in (*REGISTRANT_FIELDS, "email", "language"):
+        value = body.get(field)
+        if value is None:
+            continue
+        if not isinstance(value, str) or len(value) > MAX_LENGTHS.get(field, 10_000) \
+                or value not in CHOICES.get(field, (value,)):
+            raise ZoomFault(400, 300, f"Validation Failed. Invalid field: {field}.")
+    questions = body.get("custom_questions") or []
+    if not isinstance(questions, list) or not all(
+            isinstance(q, dict) and isinstance(q.get("title", ""), str)
+            and isinstance(q.get("value", ""), str) and len(q.get("value", "")) <= 128
+            for q in questions):
+        raise ZoomFault(400, 300, "Validation Failed. Invalid field: custom_questions.")
+
+
 def add_registrant(state: SandboxState, wid: int, body: dict, base_url: str) -> tuple[dict, list]:
     """POST /webinars/{id}/registrants as Zoom answers it: an email already registered
     gets its existing registration back (no new event), and adding the same person
@@ -80,6 +116,7 @@ def add_registrant(state: SandboxState, wid: int, body: dict, base_url: str) -> 
     email = str(body.get("email") or "").strip()
     if not email or "@" not in email or not body.get("first_name"):
         raise ZoomFault(400, 300, "Validation Failed. email and first_name are required.")
+    _check_registrant_body(body)
     if w["settings"]["approval_type"] == 2:
         raise ZoomFault(400, 3000, f"This webinar does not have registration as required: {wid}.")
     if w["type"] == 5 and (w["status"] == "ended" or state.instances.get(wid)) \
@@ -101,11 +138,14 @@ def add_registrant(state: SandboxState, wid: int, body: dict, base_url: str) -> 
     existing = state.registrant(wid, email=email)
     if existing:
         return existing, []
-    rid = body.get("id") or new_id()
+    # Zoom ignores fields it does not know: the sandbox keeps only its body's fields,
+    # so a client sending e.g. the webinar's ``id`` cannot choose the registrant's id.
+    known = {k: body[k] for k in REGISTRANT_FIELDS if body.get(k) is not None}
+    answers = [{"title": q.get("title", ""), "value": q.get("value", "")}
+               for q in body.get("custom_questions") or []]
     registrant = {
-        "id": rid, "email": email, "first_name": body.get("first_name", ""),
-        "last_name": body.get("last_name", ""), "org": body.get("org", ""),
-        "phone": body.get("phone", ""), "custom_questions": body.get("custom_questions", []),
+        "id": new_id(), "email": email, "first_name": "", "last_name": "", "org": "",
+        "phone": "", **known, "custom_questions": answers,
         "status": "pending" if w["settings"]["approval_type"] == 1 else "approved",
         "create_time": iso(datetime.now(timezone.utc)),
         "join_url": f"{base_url.rstrip('/')}/w/{wid}?tk={new_id()}",

@@ -30,6 +30,8 @@ PRIVILEGED_ID = "sbxMemberBob00000003"
 PRIVILEGED_EMAIL = "bob.privileged@sandbox-zoom.test"   # member holding the 3 privileges
 PLAIN_ID = "sbxMemberCy000000004"
 PLAIN_EMAIL = "cy.plain@sandbox-zoom.test"          # member without privileges
+NO_WEBINAR_ID = "sbxAdminEve000000005"
+NO_WEBINAR_EMAIL = "eve.nowebinar@sandbox-zoom.test"   # admin without the Webinars add-on
 UNKNOWN_EMAIL = "nobody@elsewhere.test"             # not a user of the account
 
 USERS = [
@@ -42,6 +44,9 @@ USERS = [
          permissions=PRIVILEGES_OF_S3 + ["User:Read"]),
     dict(id=PLAIN_ID, email=PLAIN_EMAIL, first_name="Cy", last_name="Plain",
          role_name="Member", role_id="2", type=2, permissions=[]),
+    # an admin of a plan without webinars: GET /users/{id}/settings says feature.webinar false
+    dict(id=NO_WEBINAR_ID, email=NO_WEBINAR_EMAIL, first_name="Eve", last_name="NoWebinar",
+         role_name="Admin", role_id="1", type=2, permissions=ALL_ADMIN_PERMISSIONS, webinar=False),
 ]
 
 # --- webinars (11-digit ids) ------------------------------------------------------------

@@ -14,6 +14,7 @@ import time
 from datetime import datetime, timezone
 
 from providers.zoom.sandbox import seed
+from providers.zoom.sandbox.ratelimit import QpsLimiter
 
 PAGE_TOKEN_TTL = 15 * 60        # Zoom: next_page_token expires after 15 minutes
 CODE_TTL = 5 * 60               # Zoom: authorization codes live 5 minutes
@@ -47,8 +48,10 @@ class ZoomFault(Exception):
 
 
 class SandboxState:
-    def __init__(self, credentials: dict, token_ttl: int = 3600, webhook_url: str = ""):
+    def __init__(self, credentials: dict, token_ttl: int = 3600, webhook_url: str = "",
+                 rate_limits: str = "pro"):
         self.lock = threading.RLock()
+        self.limiter = QpsLimiter(rate_limits)
         self.credentials = dict(credentials)
         self.initial_token_ttl = token_ttl
         self.initial_webhook_url = webhook_url
@@ -78,6 +81,7 @@ class SandboxState:
             self.page_tokens: dict[str, tuple] = {}
             self.faults: list[dict] = []
             self.requests_seen: list[tuple[str, str]] = []
+            self.limiter.reset()
             events.load_seed(self)
 
     # --- users --------------------------------------------------------------------------
