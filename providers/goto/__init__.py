@@ -1,0 +1,277 @@
+"""The GoTo Webinar provider plugin: ``GoToEvent`` implements the PartnerEvent contract.
+
+Files: ``settings`` (config keys), ``oauth`` (authorization code, refresh with
+rotation, revoke), ``client`` (HTTP, paging, rate limits, retries), ``errors`` (GoTo
+answers -> typed errors), ``attendance`` (merging sessions), ``webhooks`` (signatures,
+exact big keys), ``sandbox/`` (a GoTo-compatible dev server).
+
+GoTo addresses every webinar under its organizer (``/organizers/{organizerKey}/``),
+while the portal knows a webinar by its key alone (webhooks carry only the key), so
+the plugin remembers which organizer holds each webinar it has seen and looks it up
+among the account's organizers otherwise.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Mapping
+
+import requests
+
+from providers.base import (
+    Attendance,
+    Host,
+    Identity,
+    NoPermission,
+    NotFound,
+    NotStarted,
+    PartnerEvent,
+    RateLimited,
+    Registrant,
+    Registration,
+    TokenStore,
+    Unavailable,
+    WebhookEvent,
+    Webinar,
+)
+from providers.goto import webhooks
+from providers.goto.attendance import AttendeeMerger, absentees, parse_time
+from providers.goto.client import GoToClient
+from providers.goto.oauth import GoToOAuth
+from providers.goto.settings import GoToSettings
+
+#: GoTo admin roles (Admin Center). A super user is the account's admin; anyone else
+#: needs these to see the account's organizers and their webinars' reports.
+ADMIN_ROLE = "SUPER_USER"
+REQUIRED_PRIVILEGES = {"manage users": "MANAGE_USERS", "run reports": "RUN_REPORTS"}
+LINKABLE = "single_session"
+#: why a webinar of each other kind cannot be linked [S4]
+NOT_LINKABLE = {
+    "sequence": "a GoTo sequence webinar (one registration for several sessions, all to be "
+                "attended): only single-session webinars can be linked",
+    "series": "a GoTo series webinar (each registrant picks one of several sessions): "
+              "only single-session webinars can be linked",
+}
+UPCOMING_DAYS = 366
+CACHE_LIMIT = 10_000
+
+
+def not_linkable_reason(recurrence_type: str) -> str:
+    kind = recurrence_type or LINKABLE
+    if kind == LINKABLE:
+        return ""
+    return NOT_LINKABLE.get(kind, f"a GoTo {kind} webinar: only single-session webinars can be linked")
+
+
+class GoToEvent(PartnerEvent):
+    key = "goto"
+    label = "GoTo Webinar"
+
+    def __init__(self, config: Mapping):
+        super().__init__(config)
+        self.settings = GoToSettings.from_config(config)
+        self.oauth = GoToOAuth(self.settings)
+        self.session = requests.Session()
+        self._organizer_of: dict[str, str] = {}       # webinar key -> organizer key
+        self._lock = threading.Lock()
+
+    def client(self, store: TokenStore) -> GoToClient:
+        return GoToClient(self.settings, self.session, store, self.oauth.refresh)
+
+    # --- connecting ------------------------------------------------------------------
+
+    def authorize_url(self, redirect_uri: str, state: str) -> str:
+        return self.oauth.authorize_url(redirect_uri, state)
+
+    def exchange_code(self, code: str, redirect_uri: str) -> dict:
+        return self.oauth.exchange_code(code, redirect_uri)
+
+    def revoke(self, token: dict) -> None:
+        self.oauth.revoke(token)
+
+    # --- one account ---------------------------------------------------------------
+
+    def whoami(self, store: TokenStore) -> Identity:
+        me = self.client(store).me()
+        roles = {str(r).upper() for r in me.get("adminRoles") or []}
+        is_admin = ADMIN_ROLE in roles
+        missing = () if is_admin else tuple(name for name, role in REQUIRED_PRIVILEGES.items()
+                                             if role not in roles)
+        return Identity(account_id=str(me.get("accountKey") or ""), user_id=str(me["key"]),
+                        email=me.get("email") or "", first_name=me.get("firstName") or "",
+                        last_name=me.get("lastName") or "", is_admin=is_admin,
+                        missing_privileges=missing)
+
+    def find_host(self, store: TokenStore, email: str) -> Host | None:
+        """The account's organizer with this email (the connected one without a call
+        to the organizer list, which needs an admin role)."""
+        goto = self.client(store)
+        wanted = email.strip().lower()
+        me = goto.me()
+        if str(me.get("email") or "").lower() == wanted:
+            return _host(me)
+        for user in goto.users(str(me.get("accountKey") or goto.token().get("account_key", ""))):
+            if str(user.get("email") or "").lower() == wanted:
+                return _host(user)
+        return None
+
+    def upcoming_webinars(self, store: TokenStore, host_id: str) -> list[Webinar]:
+        """The organizer's webinars with a session still to come, every page."""
+        now = datetime.now(timezone.utc)
+        found = []
+        for item in self.client(store).webinars(host_id, now - timedelta(days=1),
+                                                now + timedelta(days=UPCOMING_DAYS)):
+            ends = [parse_time(t.get("endTime")) for t in item.get("times") or []]
+            if not any(end and end >= now for end in ends):
+                continue
+            self._remember(str(item["webinarKey"]), str(item.get("organizerKey") or host_id))
+            found.append(_webinar(item))
+        return found
+
+    def webinar(self, store: TokenStore, webinar_id: str) -> Webinar:
+        _, details = self._locate(self.client(store), str(webinar_id))
+        return _webinar(details)
+
+    def register(self, store: TokenStore, webinar_id: str, registrant: Registrant) -> Registration:
+        """Idempotent on email: GoTo answers a known email with a 409 carrying that
+        registration, so a POST whose answer was lost is simply posted again."""
+        goto = self.client(store)
+        organizer, _ = self._locate(goto, str(webinar_id))
+        body = {"firstName": registrant.first_name, "email": registrant.email.strip(),
+                # GoTo requires a last name; the portal's form asks for one, "-" covers
+                # older registrations made without
+                "lastName": registrant.last_name or "-"}
+        if registrant.company:
+            body["organization"] = registrant.company
+        if registrant.phone:
+            body["phone"] = registrant.phone
+        for attempt in range(1, self.settings.max_retries + 2):
+            try:
+                answer = goto.add_registrant(organizer, str(webinar_id), body)
+            except Unavailable:
+                if attempt > self.settings.max_retries:
+                    raise
+                goto.sleep(goto.backoff(attempt))
+                continue
+            except RateLimited:
+                found = _find(goto.registrants(organizer, str(webinar_id)), registrant.email)
+                if found:
+                    return found
+                raise
+            if answer.get("registrantKey") not in (None, "") and answer.get("joinUrl"):
+                return Registration(str(answer["registrantKey"]), answer["joinUrl"])
+            found = _find(goto.registrants(organizer, str(webinar_id)), registrant.email)
+            if found:
+                return found
+            raise Unavailable("GoTo Webinar answered the registration without a join link")
+        raise AssertionError("unreachable")
+
+    def attendance(self, store: TokenStore, webinar_id: str,
+                   on_page: Callable[[int], None] | None = None) -> Attendance:
+        """Every session the webinar ran, each session's attendees merged per person;
+        absentees are the approved registrants who attended none [S9]."""
+        goto = self.client(store)
+        organizer, _ = self._locate(goto, str(webinar_id))
+        sessions = sorted(goto.sessions(organizer, str(webinar_id)),
+                          key=lambda s: str(s.get("startTime") or ""))
+        if not sessions:
+            raise NotStarted(f"webinar {webinar_id} never started, or has not ended yet", "NoSessions")
+        result = Attendance(instance_uuid=str(sessions[0]["sessionKey"]),
+                            started_at=parse_time(sessions[0].get("startTime")),
+                            attendees=[], absentees=())
+
+        def page_read():
+            result.pages_read += 1
+            if on_page:
+                on_page(result.pages_read)
+
+        merger = AttendeeMerger()
+        for session in sessions:
+            for row in goto.attendees(organizer, str(webinar_id), str(session["sessionKey"])):
+                merger.add(row)
+            page_read()
+        result.attendees = merger.attendees()
+        registrants = goto.registrants(organizer, str(webinar_id))
+        page_read()
+        result.absentees = absentees(registrants, result.attendees)
+        return result
+
+    # --- webhooks ------------------------------------------------------------------
+
+    def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
+        return webhooks.verify(self.settings.webhook_secret_key, headers, body)
+
+    # --- which organizer holds a webinar ----------------------------------------------
+
+    def _remember(self, webinar_key: str, organizer_key: str) -> None:
+        with self._lock:
+            if len(self._organizer_of) >= CACHE_LIMIT:
+                self._organizer_of.clear()
+            self._organizer_of[webinar_key] = organizer_key
+
+    def _locate(self, goto: GoToClient, webinar_key: str) -> tuple[str, dict]:
+        """(organizer key, webinar details): the remembered organizer, else the
+        connected one, else each organizer of the account."""
+        with self._lock:
+            known = self._organizer_of.get(webinar_key)
+        tried = set()
+        token = goto.token()
+        candidates = [k for k in (known, token.get("organizer_key")) if k]
+        for organizer in candidates:
+            if organizer in tried:
+                continue
+            tried.add(organizer)
+            try:
+                details = goto.webinar(organizer, webinar_key)
+            except (NotFound, NoPermission):
+                continue
+            self._remember(webinar_key, organizer)
+            return organizer, details
+        account = token.get("account_key") or str(goto.me().get("accountKey") or "")
+        for user in goto.users(account):
+            organizer = str(user.get("key") or "")
+            if not organizer or organizer in tried:
+                continue
+            tried.add(organizer)
+            try:
+                details = goto.webinar(organizer, webinar_key)
+            except NotFound:
+                continue
+            self._remember(webinar_key, organizer)
+            return organizer, details
+        raise NotFound(f"webinar {webinar_key} was not found on GoTo Webinar", "NotFound")
+
+
+def _host(user: Mapping) -> Host:
+    return Host(id=str(user["key"]), email=user.get("email") or "",
+                first_name=user.get("firstName") or "", last_name=user.get("lastName") or "")
+
+
+def _find(rows: list[dict], email: str) -> Registration | None:
+    wanted = email.strip().lower()
+    for row in rows:
+        if str(row.get("email") or "").lower() == wanted and row.get("joinUrl"):
+            return Registration(str(row["registrantKey"]), row["joinUrl"])
+    return None
+
+
+def _webinar(item: Mapping) -> Webinar:
+    """Only the fields [S20] allows. A sequence or series starts at its first session
+    still to come (or its last one, once all are past)."""
+    now = time.time()
+    times = [(parse_time(t.get("startTime")), parse_time(t.get("endTime")))
+             for t in item.get("times") or []]
+    times = sorted((a, b) for a, b in times if a and b)
+    upcoming = [t for t in times if t[1].timestamp() >= now]
+    start, end = upcoming[0] if upcoming else (times[-1] if times else (None, None))
+    kind = str(item.get("recurrenceType") or LINKABLE)
+    return Webinar(
+        id=str(item["webinarKey"]), topic=item.get("subject") or "", start=start,
+        duration=int((end - start).total_seconds() // 60) if start and end else 0,
+        timezone=item.get("timeZone") or "UTC", agenda=item.get("description") or "",
+        host_id=str(item.get("organizerKey") or ""), host_email=item.get("organizerEmail") or "",
+        recurring=kind != LINKABLE,
+        # every GoTo webinar takes registrations: that is how people get a join link
+        registration_required=True,
+        approval_automatic=str(item.get("approvalType") or "AUTOMATIC").upper() != "MANUAL")
