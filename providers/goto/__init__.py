@@ -1,9 +1,11 @@
 """The GoTo Webinar provider plugin: ``GoToEvent`` implements the PartnerEvent contract.
 
-Files: ``settings`` (config keys), ``oauth`` (authorization code, refresh with
-rotation, revoke), ``client`` (HTTP, paging, rate limits, retries), ``errors`` (GoTo
-answers -> typed errors), ``attendance`` (merging sessions), ``webhooks`` (signatures,
-exact big keys), ``sandbox/`` (a GoTo-compatible dev server).
+OAuth (consent, code exchange, refresh with rotation, revoke) comes from
+``providers.oauth``; GoTo adds the organizer and account keys of its token answer and
+its error words. Files: ``settings`` (declared config keys), ``client`` (HTTP, paging,
+rate limits, retries), ``errors`` (GoTo answers -> typed errors), ``attendance``
+(merging sessions), ``webhooks`` (signatures, exact big keys, GoTo events -> contract
+events), ``sandbox/`` (a GoTo-compatible dev server).
 
 GoTo addresses every webinar under its organizer (``/organizers/{organizerKey}/``),
 while the portal knows a webinar by its key alone (webhooks carry only the key), so
@@ -20,13 +22,18 @@ from typing import Callable, Mapping
 import requests
 
 from providers.base import (
+    REGISTRANT_JOINED,
+    WEBINAR_DELETED,
+    WEBINAR_UPDATED,
     Attendance,
+    Capabilities,
     Host,
     Identity,
     NoPermission,
     NotFound,
     NotStarted,
-    PartnerEvent,
+    ProviderError,
+    RateLimit,
     RateLimited,
     Registrant,
     Registration,
@@ -38,8 +45,9 @@ from providers.base import (
 from providers.goto import webhooks
 from providers.goto.attendance import AttendeeMerger, absentees, parse_time
 from providers.goto.client import GoToClient
-from providers.goto.oauth import GoToOAuth
-from providers.goto.settings import GoToSettings
+from providers.goto.errors import token_error_for
+from providers.goto.settings import SETTINGS, GoToSettings
+from providers.oauth import OAuth2Provider
 
 #: GoTo admin roles (Admin Center). A super user is the account's admin; anyone else
 #: needs these to see the account's organizers and their webinars' reports.
@@ -55,6 +63,8 @@ NOT_LINKABLE = {
 }
 UPCOMING_DAYS = 366
 CACHE_LIMIT = 10_000
+#: fields of GoTo's token answer kept in the token dict (as strings)
+TOKEN_EXTRAS = ("organizer_key", "account_key")
 
 
 def not_linkable_reason(recurrence_type: str) -> str:
@@ -64,31 +74,68 @@ def not_linkable_reason(recurrence_type: str) -> str:
     return NOT_LINKABLE.get(kind, f"a GoTo {kind} webinar: only single-session webinars can be linked")
 
 
-class GoToEvent(PartnerEvent):
+class GoToEvent(OAuth2Provider):
     key = "goto"
     label = "GoTo Webinar"
+    settings = SETTINGS
+    # no "webinar ended" webhook: the scheduled pulls after the last session's end and
+    # the final pass are the attendance triggers; registrant.joined may warm them
+    capabilities = Capabilities(
+        announces_end=False,
+        webhook_events=frozenset({WEBINAR_UPDATED, WEBINAR_DELETED, REGISTRANT_JOINED}))
+    #: GoTo publishes no per-endpoint classes; one pace for every call of a token
+    rate_limits = {"api": RateLimit(10)}
+    rate_classes = {op: "api" for op in ("register", "webinar", "whoami", "find_host",
+                                         "upcoming_webinars", "attendance")}
+    texts = {
+        "login": "Log into GoTo",
+        "account": "GoTo account",
+        "require_registration": "GoTo webinars always take registrations: check that the "
+                                "webinar still exists in GoTo Webinar.",
+        "approve_automatically": "open the webinar in GoTo Webinar, Registration settings, "
+                                 "and turn on automatic approval of registrants.",
+        "optional_questions": "open the webinar's registration form in GoTo Webinar and make "
+                              "these questions optional.",
+        "schedule": "schedule it for a date in the future.",
+        "own_page": "people who register on GoTo's own registration page are not synced.",
+    }
+
+    authorize_path, token_path, revoke_path = "/oauth/authorize", "/oauth/token", "/oauth/revoke"
+    oauth_base_setting = "GOTO_OAUTH_BASE_URL"
+    client_id_setting, client_secret_setting = "GOTO_CLIENT_ID", "GOTO_CLIENT_SECRET"
+    timeout_setting = "GOTO_HTTP_TIMEOUT"
 
     def __init__(self, config: Mapping):
         super().__init__(config)
-        self.settings = GoToSettings.from_config(config)
-        self.oauth = GoToOAuth(self.settings)
+        self.conf = GoToSettings.from_config(config)
         self.session = requests.Session()
         self._organizer_of: dict[str, str] = {}       # webinar key -> organizer key
         self._lock = threading.Lock()
 
     def client(self, store: TokenStore) -> GoToClient:
-        return GoToClient(self.settings, self.session, store, self.oauth.refresh)
+        return GoToClient(self.conf, self.session, store, self.renew)
 
-    # --- connecting ------------------------------------------------------------------
+    # --- connecting: what GoTo adds to the OAuth2 base ---------------------------------
 
-    def authorize_url(self, redirect_uri: str, state: str) -> str:
-        return self.oauth.authorize_url(redirect_uri, state)
+    def token_error(self, status: int, body: dict) -> ProviderError:
+        return token_error_for(status, body)
 
-    def exchange_code(self, code: str, redirect_uri: str) -> dict:
-        return self.oauth.exchange_code(code, redirect_uri)
+    def token_extras(self, answer: dict) -> dict:
+        """The organizer who connected and their account, as strings (exact)."""
+        return {k: "" if answer.get(k) in (None, "") else str(answer[k]) for k in TOKEN_EXTRAS}
 
-    def revoke(self, token: dict) -> None:
-        self.oauth.revoke(token)
+    def refresh(self, token: dict) -> dict:
+        fresh = super().refresh(token)
+        for key in TOKEN_EXTRAS:        # a refresh answer may leave them out
+            fresh[key] = fresh.get(key) or token.get(key, "")
+        return fresh
+
+    def revoke_request(self, token: dict) -> dict | None:
+        """Revoke the refresh token: GoTo ends the whole grant with it."""
+        value = token.get("refresh_token") or token.get("access_token")
+        if not value:
+            return None
+        return {"data": {"token": value}, "auth": (self.client_id, self.client_secret)}
 
     # --- one account ---------------------------------------------------------------
 
@@ -146,11 +193,11 @@ class GoToEvent(PartnerEvent):
             body["organization"] = registrant.company
         if registrant.phone:
             body["phone"] = registrant.phone
-        for attempt in range(1, self.settings.max_retries + 2):
+        for attempt in range(1, self.conf.max_retries + 2):
             try:
                 answer = goto.add_registrant(organizer, str(webinar_id), body)
             except Unavailable:
-                if attempt > self.settings.max_retries:
+                if attempt > self.conf.max_retries:
                     raise
                 goto.sleep(goto.backoff(attempt))
                 continue
@@ -200,7 +247,7 @@ class GoToEvent(PartnerEvent):
     # --- webhooks ------------------------------------------------------------------
 
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
-        return webhooks.verify(self.settings.webhook_secret_key, headers, body)
+        return webhooks.verify(self.conf.webhook_secret_key, headers, body)
 
     # --- which organizer holds a webinar ----------------------------------------------
 

@@ -1,7 +1,8 @@
-"""GoTo webhook signatures (``X-Webhook-Signature``) and event parsing.
+"""GoTo webhook signatures (``X-Webhook-Signature``) and the normalisation of GoTo
+events into contract events.
 
 Bodies carry keys as JSON numbers that can exceed 2**53: they are parsed as exact
-integers and handed on as strings, never as floats.
+integers and handed on as strings, never as floats. GoTo sends no "webinar ended".
 """
 from __future__ import annotations
 
@@ -13,15 +14,20 @@ import time
 from datetime import datetime
 from typing import Mapping
 
-from providers.base import BadSignature, WebhookEvent
+from providers.base import (
+    OTHER,
+    REGISTRANT_JOINED,
+    WEBINAR_DELETED,
+    WEBINAR_UPDATED,
+    BadSignature,
+    WebhookEvent,
+)
 
 #: a delivery whose signed ``timestamp`` is older than this is refused: the portal
 #: remembers delivery ids for 15 minutes, so a replay can never outlive the memory
 MAX_AGE = 600
 
-#: GoTo's events -> the contract's names the portal acts on
 WEBINAR_CHANGED = "webinar.changed"
-KEY_FIELDS = ("webinarKey", "registrantKey", "sessionKey", "organizerKey", "accountKey")
 
 
 def sign(secret_key: str, body: bytes) -> str:
@@ -75,16 +81,17 @@ def verify(secret_key: str, headers: Mapping[str, str], body: bytes,
 
 
 def parse(payload: dict, signature: str = "") -> WebhookEvent:
-    """The event with its keys as strings. webinar.changed becomes the contract's
-    ``webinar.updated`` (or ``webinar.deleted`` for a cancelled webinar)."""
-    obj = {k: (_as_text(v) if k in KEY_FIELDS else v) for k, v in payload.items()}
+    """GoTo's event -> a contract event: webinar.changed is WEBINAR_UPDATED (a new
+    time) or WEBINAR_DELETED (cancelled); registrant.joined is REGISTRANT_JOINED;
+    registrant.added and webinar.created are OTHER (the portal has no use for them)."""
     event = str(payload["eventName"])
+    found = {"account_id": _as_text(payload.get("accountKey")),
+             "webinar_id": _as_text(payload.get("webinarKey")),
+             "delivery_id": str(payload.get("eventKey") or signature)}
     if event == WEBINAR_CHANGED:
-        event = "webinar.deleted" if str(payload.get("status")).upper() == "DELETED" \
-            else "webinar.updated"
-        times = payload.get("times") or []
-        if times:
-            obj["start_time"] = times[0].get("startTime", "")
-    return WebhookEvent(event=event, account_id=obj.get("accountKey", ""),
-                        webinar_id=obj.get("webinarKey", ""), object=obj,
-                        delivery_id=str(payload.get("eventKey") or signature))
+        deleted = str(payload.get("status") or "").upper() == "DELETED"
+        return WebhookEvent(event=WEBINAR_DELETED if deleted else WEBINAR_UPDATED, **found)
+    if event == "registrant.joined":
+        return WebhookEvent(event=REGISTRANT_JOINED, email=str(payload.get("email") or "").strip(),
+                            **found)
+    return WebhookEvent(event=OTHER, **found)
