@@ -6,15 +6,10 @@ its error words. Files: ``settings`` (declared config keys), ``client`` (HTTP, p
 rate limits, retries), ``errors`` (GoTo answers -> typed errors), ``attendance``
 (merging sessions), ``webhooks`` (signatures, exact big keys, GoTo events -> contract
 events), ``sandbox/`` (a GoTo-compatible dev server).
-
-GoTo addresses every webinar under its organizer (``/organizers/{organizerKey}/``),
-while the portal knows a webinar by its key alone (webhooks carry only the key), so
-the plugin remembers which organizer holds each webinar it has seen and looks it up
-among the account's organizers otherwise.
+``organizers`` finds which organizer holds a webinar (GoTo's paths need it).
 """
 from __future__ import annotations
 
-import threading
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Mapping
@@ -29,8 +24,6 @@ from providers.base import (
     Capabilities,
     Host,
     Identity,
-    NoPermission,
-    NotFound,
     NotStarted,
     ProviderError,
     RateLimit,
@@ -46,6 +39,7 @@ from providers.goto import webhooks
 from providers.goto.attendance import AttendeeMerger, absentees, parse_time
 from providers.goto.client import GoToClient
 from providers.goto.errors import token_error_for
+from providers.goto.organizers import OrganizerDirectory
 from providers.goto.settings import SETTINGS, GoToSettings
 from providers.oauth import OAuth2Provider
 
@@ -62,7 +56,6 @@ NOT_LINKABLE = {
               "only single-session webinars can be linked",
 }
 UPCOMING_DAYS = 366
-CACHE_LIMIT = 10_000
 #: fields of GoTo's token answer kept in the token dict (as strings)
 TOKEN_EXTRAS = ("organizer_key", "account_key")
 
@@ -109,8 +102,7 @@ class GoToEvent(OAuth2Provider):
         super().__init__(config)
         self.conf = GoToSettings.from_config(config)
         self.session = requests.Session()
-        self._organizer_of: dict[str, str] = {}       # webinar key -> organizer key
-        self._lock = threading.Lock()
+        self.organizers = OrganizerDirectory()
 
     def client(self, store: TokenStore) -> GoToClient:
         return GoToClient(self.conf, self.session, store, self.renew)
@@ -172,19 +164,18 @@ class GoToEvent(OAuth2Provider):
             ends = [parse_time(t.get("endTime")) for t in item.get("times") or []]
             if not any(end and end >= now for end in ends):
                 continue
-            self._remember(str(item["webinarKey"]), str(item.get("organizerKey") or host_id))
+            self.organizers.remember(str(item["webinarKey"]), str(item.get("organizerKey") or host_id))
             found.append(_webinar(item))
         return found
 
     def webinar(self, store: TokenStore, webinar_id: str) -> Webinar:
-        _, details = self._locate(self.client(store), str(webinar_id))
+        _, details = self.organizers.locate(self.client(store), str(webinar_id))
         return _webinar(details)
 
     def register(self, store: TokenStore, webinar_id: str, registrant: Registrant) -> Registration:
         """Idempotent on email: GoTo answers a known email with a 409 carrying that
         registration, so a POST whose answer was lost is simply posted again."""
         goto = self.client(store)
-        organizer, _ = self._locate(goto, str(webinar_id))
         body = {"firstName": registrant.first_name, "email": registrant.email.strip(),
                 # GoTo requires a last name; the portal's form asks for one, "-" covers
                 # older registrations made without
@@ -193,22 +184,27 @@ class GoToEvent(OAuth2Provider):
             body["organization"] = registrant.company
         if registrant.phone:
             body["phone"] = registrant.phone
+        return self.organizers.call(goto, str(webinar_id), lambda organizer: self._register(
+            goto, organizer, str(webinar_id), body))
+
+    def _register(self, goto: GoToClient, organizer: str, webinar_key: str,
+                  body: dict) -> Registration:
         for attempt in range(1, self.conf.max_retries + 2):
             try:
-                answer = goto.add_registrant(organizer, str(webinar_id), body)
+                answer = goto.add_registrant(organizer, webinar_key, body)
             except Unavailable:
                 if attempt > self.conf.max_retries:
                     raise
                 goto.sleep(goto.backoff(attempt))
                 continue
             except RateLimited:
-                found = _find(goto.registrants(organizer, str(webinar_id)), registrant.email)
+                found = _find(goto.registrants(organizer, webinar_key), body["email"])
                 if found:
                     return found
                 raise
             if answer.get("registrantKey") not in (None, "") and answer.get("joinUrl"):
                 return Registration(str(answer["registrantKey"]), answer["joinUrl"])
-            found = _find(goto.registrants(organizer, str(webinar_id)), registrant.email)
+            found = _find(goto.registrants(organizer, webinar_key), body["email"])
             if found:
                 return found
             raise Unavailable("GoTo Webinar answered the registration without a join link")
@@ -219,75 +215,40 @@ class GoToEvent(OAuth2Provider):
         """Every session the webinar ran, each session's attendees merged per person;
         absentees are the approved registrants who attended none [S9]."""
         goto = self.client(store)
-        organizer, _ = self._locate(goto, str(webinar_id))
-        sessions = sorted(goto.sessions(organizer, str(webinar_id)),
-                          key=lambda s: str(s.get("startTime") or ""))
-        if not sessions:
-            raise NotStarted(f"webinar {webinar_id} never started, or has not ended yet", "NoSessions")
-        result = Attendance(instance_uuid=str(sessions[0]["sessionKey"]),
-                            started_at=parse_time(sessions[0].get("startTime")),
-                            attendees=[], absentees=())
-
-        def page_read():
-            result.pages_read += 1
-            if on_page:
-                on_page(result.pages_read)
-
-        merger = AttendeeMerger()
-        for session in sessions:
-            for row in goto.attendees(organizer, str(webinar_id), str(session["sessionKey"])):
-                merger.add(row)
-            page_read()
-        result.attendees = merger.attendees()
-        registrants = goto.registrants(organizer, str(webinar_id))
-        page_read()
-        result.absentees = absentees(registrants, result.attendees)
-        return result
+        return self.organizers.call(goto, str(webinar_id), lambda organizer: _attendance(
+            goto, organizer, str(webinar_id), on_page))
 
     # --- webhooks ------------------------------------------------------------------
 
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> WebhookEvent:
         return webhooks.verify(self.conf.webhook_secret_key, headers, body)
 
-    # --- which organizer holds a webinar ----------------------------------------------
 
-    def _remember(self, webinar_key: str, organizer_key: str) -> None:
-        with self._lock:
-            if len(self._organizer_of) >= CACHE_LIMIT:
-                self._organizer_of.clear()
-            self._organizer_of[webinar_key] = organizer_key
+def _attendance(goto: GoToClient, organizer: str, webinar_key: str,
+                on_page: Callable[[int], None] | None) -> Attendance:
+    sessions = sorted(goto.sessions(organizer, webinar_key),
+                      key=lambda s: str(s.get("startTime") or ""))
+    if not sessions:
+        raise NotStarted(f"webinar {webinar_key} never started, or has not ended yet", "NoSessions")
+    result = Attendance(instance_uuid=str(sessions[0]["sessionKey"]),
+                        started_at=parse_time(sessions[0].get("startTime")),
+                        attendees=[], absentees=())
 
-    def _locate(self, goto: GoToClient, webinar_key: str) -> tuple[str, dict]:
-        """(organizer key, webinar details): the remembered organizer, else the
-        connected one, else each organizer of the account."""
-        with self._lock:
-            known = self._organizer_of.get(webinar_key)
-        tried = set()
-        token = goto.token()
-        candidates = [k for k in (known, token.get("organizer_key")) if k]
-        for organizer in candidates:
-            if organizer in tried:
-                continue
-            tried.add(organizer)
-            try:
-                details = goto.webinar(organizer, webinar_key)
-            except (NotFound, NoPermission):
-                continue
-            self._remember(webinar_key, organizer)
-            return organizer, details
-        account = token.get("account_key") or str(goto.me().get("accountKey") or "")
-        for user in goto.users(account):
-            organizer = str(user.get("key") or "")
-            if not organizer or organizer in tried:
-                continue
-            tried.add(organizer)
-            try:
-                details = goto.webinar(organizer, webinar_key)
-            except NotFound:
-                continue
-            self._remember(webinar_key, organizer)
-            return organizer, details
-        raise NotFound(f"webinar {webinar_key} was not found on GoTo Webinar", "NotFound")
+    def page_read():
+        result.pages_read += 1
+        if on_page:
+            on_page(result.pages_read)
+
+    merger = AttendeeMerger()
+    for session in sessions:
+        for row in goto.attendees(organizer, webinar_key, str(session["sessionKey"])):
+            merger.add(row)
+        page_read()
+    result.attendees = merger.attendees()
+    registrants = goto.registrants(organizer, webinar_key)
+    page_read()
+    result.absentees = absentees(registrants, result.attendees)
+    return result
 
 
 def _host(user: Mapping) -> Host:

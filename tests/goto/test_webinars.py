@@ -53,6 +53,18 @@ def test_webinars_are_read_page_by_page(goto_plugin, goto_sandbox, store):
     assert len(pages) == 2
 
 
+def test_a_webinar_moved_to_another_organizer_is_found_again(goto_plugin, goto_sandbox, store):
+    goto_plugin.upcoming_webinars(store, str(seed.ADMIN_KEY))      # remembers W_SINGLE's organizer
+    goto_sandbox.control(f"webinars/{seed.W_SINGLE}", method="DELETE")
+    moved = goto_sandbox.control("webinars", webinarKey=str(seed.W_SINGLE), subject="Moved",
+                                 organizerKey=str(seed.MANAGER_KEY),
+                                 startTime="2030-05-01T10:00:00Z")
+    assert moved["webinarKey"] == str(seed.W_SINGLE)
+    registration = goto_plugin.register(store, str(seed.W_SINGLE), JANE)
+    assert registration.join_url.endswith(f"/join/{seed.W_SINGLE}/{registration.registrant_id}")
+    assert goto_plugin.webinar(store, str(seed.W_SINGLE)).host_id == str(seed.MANAGER_KEY)
+
+
 def test_one_webinar_of_another_organizer_is_found(goto_sandbox, store):
     fresh = GoToEvent(goto_sandbox.config)      # remembers no organizer yet
     webinar = fresh.webinar(store, str(seed.W_MANAGER))
@@ -75,10 +87,12 @@ def test_register_returns_the_persons_own_join_link_and_is_idempotent(goto_plugi
     again = goto_plugin.register(store, str(seed.W_SINGLE),
                                  Registrant(email="JANE@example.test", first_name="Jane"))
     assert again == first
+    before = len(goto_sandbox.requests_seen())
     other = goto_plugin.register(store, str(seed.W_SINGLE),
                                  Registrant(email="max@example.test", first_name="Max",
                                             last_name="Other"))
     assert other.join_url != first.join_url
+    assert len(goto_sandbox.requests_seen()) == before + 1     # the POST alone
     people = goto_sandbox.state()["webinars"][str(seed.W_SINGLE)]["registrants"]
     assert sorted(p["email"] for p in people) == ["jane@example.test", "max@example.test"]
 
