@@ -91,6 +91,8 @@ class GoToEvent(OAuth2Provider):
                               "these questions optional.",
         "schedule": "schedule it for a date in the future.",
         "own_page": "people who register on GoTo's own registration page are not synced.",
+        "who_may_connect": "The GoTo organizer must be a super user of the GoTo account, or hold "
+                           "the Manage users and Run reports admin roles.",
     }
 
     authorize_path, token_path, revoke_path = "/oauth/authorize", "/oauth/token", "/oauth/revoke"
@@ -229,7 +231,7 @@ def _attendance(goto: GoToClient, organizer: str, webinar_key: str,
     sessions = sorted(goto.sessions(organizer, webinar_key),
                       key=lambda s: str(s.get("startTime") or ""))
     if not sessions:
-        raise NotStarted(f"webinar {webinar_key} never started, or has not ended yet", "NoSessions")
+        raise NotStarted(f"webinar {webinar_key} never started", "NoSessions")
     result = Attendance(instance_uuid=str(sessions[0]["sessionKey"]),
                         started_at=parse_time(sessions[0].get("startTime")),
                         attendees=[], absentees=())

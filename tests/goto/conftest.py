@@ -3,5 +3,5 @@ allowed in the rootdir's conftest)."""
 
 
 def pytest_configure(config):
-    if not config.pluginmanager.has_plugin("tests.goto_fixtures"):
-        config.pluginmanager.import_plugin("tests.goto_fixtures")
+    if not config.pluginmanager.has_plugin("tests.goto.fixtures"):
+        config.pluginmanager.import_plugin("tests.goto.fixtures")

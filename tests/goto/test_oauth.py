@@ -9,7 +9,7 @@ import requests
 from providers.base import AuthExpired, MemoryTokenStore
 from providers.goto import GoToEvent
 from providers.goto.sandbox import seed
-from tests.goto_fixtures import REDIRECT_URI, goto_consent
+from tests.goto.fixtures import REDIRECT_URI, goto_consent
 
 
 def test_authorize_url_names_client_redirect_and_state(goto_plugin, goto_sandbox):

@@ -6,7 +6,7 @@ import sys
 import requests
 
 from providers.goto.sandbox import seed
-from tests.goto_fixtures import REDIRECT_URI, goto_consent
+from tests.goto.fixtures import REDIRECT_URI, goto_consent
 
 BASIC = (seed.OAUTH_CLIENT_ID, seed.OAUTH_CLIENT_SECRET)
 G2W = "/G2W/rest/v2"

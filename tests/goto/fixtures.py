@@ -1,6 +1,7 @@
 """Pytest plugin: a GoTo Webinar sandbox on a loopback port, plus OAuth helpers.
 
-Loaded by ``tests/goto/conftest.py`` (or any conftest listing it in ``pytest_plugins``).
+Loaded by ``tests/goto/conftest.py``, or by a root conftest listing
+``tests.goto.fixtures`` in ``pytest_plugins``.
 
 Fixtures:
 - ``goto_server`` (session): a running sandbox; ``.url``, ``.config`` (the portal's
