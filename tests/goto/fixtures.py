@@ -9,6 +9,7 @@ Fixtures:
   ``.state()``, ``.reset()``, ``.connect(plugin, organizer_key)``, ``.get(path, token)``.
 - ``goto_sandbox`` (function): the same object, reset to the seed before the test.
 - ``goto_plugin``: a GoToEvent configured for the sandbox.
+- ``goto_kit``: the sandbox as a provider kit (tests/kit.py, tests/goto/kit.py), reset.
 
 Helper: ``goto_consent(authorize_url, organizer_key, approve=True)`` performs the
 sign-in/consent page over HTTP and returns the redirect's code/state/error.
@@ -167,3 +168,10 @@ def goto_plugin(goto_sandbox):
     plugin = GoToEvent(goto_sandbox.config)
     yield plugin
     plugin.session.close()
+
+
+@pytest.fixture
+def goto_kit(goto_sandbox):
+    """The GoTo sandbox as a provider kit (tests/kit.py), reset to its seed."""
+    from tests.goto.kit import Kit
+    return Kit(goto_sandbox)

@@ -78,7 +78,10 @@ def create_webinar(state: SandboxState, data: dict) -> tuple[dict, list]:
 
 
 def is_over(state: SandboxState, w: dict) -> bool:
-    return w["webinarKey"] not in state.live and w["times"][-1][1] < _now()
+    """It ran (a past session) and its last time has passed; a webinar whose time
+    passed without running still takes registrations, as the Zoom sandbox does."""
+    return (w["webinarKey"] not in state.live and bool(state.sessions.get(w["webinarKey"]))
+            and w["times"][-1][1] < _now())
 
 
 def add_registrant(state: SandboxState, wk, body: dict, base_url: str) -> tuple[dict, list]:
