@@ -57,8 +57,10 @@ def plugin(key: str, config: Mapping) -> PartnerEvent:
 
 
 def _register_builtin():
+    from providers.goto import GoToEvent
     from providers.zoom import ZoomEvent
     register(ZoomEvent)
+    register(GoToEvent)
 
 
 _register_builtin()

@@ -1,0 +1,133 @@
+"""GoTo's OAuth endpoints (authentication.logmeininc.com): /oauth/authorize (a
+sign-in and consent page), /oauth/token (code, refresh with rotation), /oauth/revoke."""
+from __future__ import annotations
+
+import html
+import secrets
+import time
+from urllib.parse import urlencode
+
+from flask import Blueprint, jsonify, redirect, request
+
+from providers.goto.sandbox.runtime import current
+from providers.goto.sandbox.state import CODE_TTL, parse_key
+
+bp = Blueprint("goto_sandbox_oauth", __name__)
+
+PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>GoTo sandbox - allow {app}</title>
+<link rel="icon" href="data:,">
+<style>body{{font-family:sans-serif;max-width:34em;margin:3em auto}}
+label{{display:block;margin:.4em 0}} button{{margin-right:1em}}</style></head>
+<body><h1>GoTo sandbox</h1>
+<p>The app <b>{app}</b> asks to use GoTo Webinar for you (account {account}).</p>
+<form method="post" action="{action}">
+<fieldset><legend>Sign in as</legend>{users}</fieldset>
+{hidden}
+<p><button type="submit" name="action" value="allow">Allow</button>
+<button type="submit" name="action" value="deny">Deny</button></p>
+</form></body></html>"""
+
+
+def _error(status: int, error: str, description: str):
+    return jsonify({"error": error, "error_description": description}), status
+
+
+def _client_ok() -> bool:
+    """Client credentials in a Basic header, as GoTo requires on the token endpoint."""
+    auth = request.authorization
+    creds = current().credentials
+    return bool(auth and auth.type == "basic"
+                and (auth.username, auth.password) == (creds["GOTO_CLIENT_ID"],
+                                                      creds["GOTO_CLIENT_SECRET"]))
+
+
+@bp.get("/oauth/authorize")
+def authorize():
+    sb = current()
+    args = request.args
+    if args.get("client_id") != sb.credentials["GOTO_CLIENT_ID"]:
+        return "Invalid client_id.", 400
+    if args.get("response_type") != "code" or not args.get("redirect_uri"):
+        return "response_type=code and redirect_uri are required.", 400
+    keep = ("client_id", "redirect_uri", "state", "response_type")
+    hidden = "".join(f'<input type="hidden" name="{k}" value="{html.escape(args[k])}">'
+                     for k in keep if k in args)
+    with sb.state.lock:
+        organizers = list(sb.state.organizers.values())
+        account = sb.state.account_key
+    roles = {True: "admin", False: "organizer"}
+    radios = "".join(
+        f'<label><input type="radio" name="organizer_key" value="{o["key"]}"'
+        f'{" checked" if i == 0 else ""}> {html.escape(o["firstName"])} '
+        f'{html.escape(o["lastName"])} &lt;{html.escape(o["email"])}&gt; '
+        f'({roles["SUPER_USER" in o["adminRoles"]]}'
+        f'{": " + ", ".join(o["adminRoles"]) if o["adminRoles"] else ""})</label>'
+        for i, o in enumerate(organizers))
+    return PAGE.format(app=html.escape(args["client_id"]), account=account,
+                       action="/oauth/authorize", users=radios, hidden=hidden)
+
+
+@bp.post("/oauth/authorize")
+def consent():
+    sb = current()
+    form = request.form
+    redirect_uri, state = form.get("redirect_uri", ""), form.get("state")
+    if form.get("client_id") != sb.credentials["GOTO_CLIENT_ID"] or not redirect_uri:
+        return "Invalid client_id or redirect_uri.", 400
+    extra = {"state": state} if state is not None else {}
+    joiner = "&" if "?" in redirect_uri else "?"
+    if form.get("action") != "allow":
+        return redirect(redirect_uri + joiner + urlencode({"error": "access_denied", **extra}))
+    key = parse_key(form.get("organizer_key", ""))
+    with sb.state.lock:
+        if key not in sb.state.organizers:
+            return "Pick an organizer to sign in as.", 400
+        code = secrets.token_urlsafe(24)
+        sb.state.codes[code] = {"organizer_key": key, "redirect_uri": redirect_uri,
+                                "expires_at": time.time() + CODE_TTL}
+    return redirect(redirect_uri + joiner + urlencode({"code": code, **extra}))
+
+
+@bp.post("/oauth/token")
+def token():
+    if not _client_ok():
+        return _error(401, "invalid_client", "Bad client credentials")
+    params = request.form
+    grant_type = params.get("grant_type", "")
+    state = current().state
+    with state.lock:
+        if grant_type == "authorization_code":
+            found = state.codes.pop(params.get("code", ""), None)
+            if found is None or found["expires_at"] < time.time():
+                return _error(400, "invalid_grant", "Invalid authorization code")
+            if found["redirect_uri"] != params.get("redirect_uri"):
+                return _error(400, "invalid_grant", "Redirect URI mismatch")
+            state.counters["codes_exchanged"] += 1
+            return jsonify(state.issue_tokens(found["organizer_key"],
+                                              "grant-" + secrets.token_hex(6)))
+        if grant_type == "refresh_token":
+            # Rotation: a refresh token works once and is replaced by the answer's.
+            old = state.refresh_tokens.pop(params.get("refresh_token", ""), None)
+            if old is None or old["organizer_key"] not in state.organizers:
+                state.counters["refresh_failures"] += 1
+                return _error(400, "invalid_grant", "Invalid refresh token")
+            state.counters["refreshes"] += 1
+            return jsonify(state.issue_tokens(old["organizer_key"], old["grant"]))
+    return _error(400, "unsupported_grant_type", f"Unsupported grant type: {grant_type}")
+
+
+@bp.post("/oauth/revoke")
+def revoke():
+    """RFC 7009: the app's Basic auth, ``token`` in the form; an unknown token is not
+    an error. Revoking either token of a grant ends the whole grant."""
+    if not _client_ok():
+        return _error(401, "invalid_client", "Bad client credentials")
+    value = request.form.get("token", "")
+    state = current().state
+    with state.lock:
+        record = state.access_tokens.get(value) or state.refresh_tokens.get(value)
+        if record is not None:
+            state.revoke_grant(record["grant"])
+            state.counters["revocations"] += 1
+    return "", 200
