@@ -28,6 +28,18 @@ def _active_services(partner: str) -> list[Service]:
                               .order_by(Service.name)).all()
 
 
+def _partner(partners: list[tuple[str, str]], asked: str, service_id: int | None) -> str:
+    """The partner asked for; else the chosen login's; else the first with an active login."""
+    keys = [key for key, _ in partners]
+    if asked in keys:
+        return asked
+    service = db.session.get(Service, service_id) if service_id else None
+    if service is not None and service.provider in keys:
+        return service.provider
+    active = set(db.session.scalars(db.select(Service.provider).where(Service.state == ACTIVE)))
+    return next((key for key in keys if key in active), keys[0] if keys else "")
+
+
 @bp.route("/<int:program_id>/event")
 def event_settings(program_id):
     program = get_program_or_404(program_id)
@@ -40,9 +52,8 @@ def event_settings(program_id):
     if program.binding is not None:
         context["consequences"] = linking.unlink_consequences(program)
         return render_template("programs/event_settings.html", **context)
-    keys = [key for key, _ in context["partners"]]
-    partner = request.args.get("partner", "")
-    partner = partner if partner in keys else (keys[0] if keys else "")
+    partner = _partner(context["partners"], request.args.get("partner", ""),
+                       request.args.get("service", type=int))
     services = _active_services(partner) if partner else []
     chosen = request.args.get("service", type=int)
     service = next((s for s in services if s.id == chosen), None)

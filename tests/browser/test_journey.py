@@ -52,6 +52,7 @@ def admin_connects_zoom(page, base, shots):
     page.get_by_role("link", name="Services").click()
     page.get_by_role("link", name="New service").click()
     page.get_by_label("Service name").fill("Marketing Zoom")
+    page.get_by_label("Provider").select_option("zoom")
     shots(page, "new-service")
     page.get_by_role("button", name="Log in and authorize").click()
     shots(page, "zoom-consent")  # the sandbox's consent page, as Zoom's would be

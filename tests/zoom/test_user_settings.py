@@ -3,8 +3,8 @@ consent page's Deny."""
 import requests
 
 from providers.zoom.sandbox import seed
-from tests.zoom.helpers import bearer, user_bearer
 from tests.zoom.fixtures import REDIRECT_URI, oauth_consent
+from tests.zoom.helpers import bearer, user_bearer
 
 
 def _settings(sandbox, auth, user="me"):
