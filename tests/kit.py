@@ -56,6 +56,9 @@ class ProviderKit:
     recurring_webinar: str = ""
     #: its start passed days ago and it never ran [S9]
     never_started_webinar: str = ""
+    #: the topics the picker shows for the single webinar and for one of the other host's
+    single_topic: str = ""
+    other_host_topic: str = ""
 
     #: the portal's config keys pointing the plugin at this sandbox
     config: dict = {}
@@ -65,6 +68,10 @@ class ProviderKit:
 
     def consent(self, authorize_url: str, user: str, approve: bool = True) -> Consent:
         """Answer the consent page as ``user``; where it redirects."""
+        raise NotImplementedError
+
+    def browser_consent(self, page) -> None:
+        """On the provider's consent page in a real browser: pick the admin, authorize."""
         raise NotImplementedError
 
     def send_webhooks_to(self, portal_url: str) -> None:

@@ -1,5 +1,5 @@
 """The whole stack for browser tests: the portal over HTTP, a `flask worker`
-process, the Zoom sandbox sending webhooks, and Debian's Chromium driven by
+process, the provider's sandbox sending webhooks, and Debian's Chromium driven by
 Playwright. Screenshots go to test-artifacts/browser/."""
 import os
 import subprocess
@@ -27,16 +27,16 @@ def db_url(tmp_path):
 
 
 @pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
+def config(config, provider):
+    config.update(provider.config)
     config["WTF_CSRF_ENABLED"] = True  # the browser posts real forms with real tokens
     return config
 
 
 @pytest.fixture
-def stack(app, config, live_portal, sandbox, redis_conn):
-    """Portal + worker process + sandbox wired together. Yields the portal URL."""
-    sandbox.control("webhook-url", url=live_portal + "/webhooks/zoom")
+def stack(app, config, live_portal, provider, redis_conn):
+    """Portal + worker process + the provider's sandbox wired together. Yields the portal URL."""
+    provider.send_webhooks_to(live_portal)
     env = {**os.environ, "FLASK_APP": "wsgi.py", "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
            "REDIS_URL": config["REDIS_URL"], "RQ_QUEUE": config["RQ_QUEUE"],
            "SECRET_KEY": config["SECRET_KEY"], "PORTAL_URL": live_portal,

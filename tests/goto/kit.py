@@ -23,6 +23,7 @@ class Kit(ProviderKit):
     #: a sequence webinar; the series one (seed.W_SERIES) is refused the same way
     recurring_webinar = str(seed.W_SEQUENCE)
     never_started_webinar = str(seed.W_NEVER_STARTED)
+    single_topic, other_host_topic = "Lectern on GoTo: product tour", "Manny's customer story"
 
     def __init__(self, sandbox):
         self.sandbox = sandbox
@@ -35,6 +36,10 @@ class Kit(ProviderKit):
         from tests.goto.fixtures import goto_consent
         answer = goto_consent(authorize_url, int(user), approve=approve)
         return Consent(answer.location, answer.code, answer.state, answer.error)
+
+    def browser_consent(self, page) -> None:
+        page.get_by_label(seed.ADMIN_EMAIL, exact=False).check()
+        page.get_by_role("button", name="Allow").click()
 
     def send_webhooks_to(self, portal_url: str) -> None:
         self.sandbox.control("webhook-url", url=f"{portal_url}/webhooks/goto")

@@ -23,6 +23,7 @@ class Kit(ProviderKit):
     single_webinar = str(seed.W_SINGLE)
     recurring_webinar = str(seed.W_RECURRING_FIXED)
     never_started_webinar = str(seed.W_NEVER_STARTED)
+    single_topic, other_host_topic = "Lectern product tour", "Bob's customer story"
 
     def __init__(self, sandbox):
         self.sandbox = sandbox
@@ -35,6 +36,10 @@ class Kit(ProviderKit):
         from tests.zoom.fixtures import oauth_consent
         answer = oauth_consent(authorize_url, user, approve=approve)
         return Consent(answer.location, answer.code, answer.state, answer.error)
+
+    def browser_consent(self, page) -> None:
+        page.get_by_label(seed.OWNER_EMAIL, exact=False).check()
+        page.get_by_role("button", name="Authorize").click()
 
     def send_webhooks_to(self, portal_url: str) -> None:
         self.sandbox.control("webhook-url", url=f"{portal_url}/webhooks/zoom")
