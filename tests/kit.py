@@ -52,8 +52,8 @@ class ProviderKit:
     # --- webinars of the seed -----------------------------------------------------------
     #: upcoming, single occurrence, registration required, hosted by the admin
     single_webinar: str = ""
-    #: upcoming, recurring (listed, never linkable) [S4]
-    recurring_webinar: str = ""
+    #: upcoming, recurring (listed, never linkable) [S4]; every kind the provider has
+    recurring_webinars: tuple[str, ...] = ()
     #: its start passed days ago and it never ran [S9]
     never_started_webinar: str = ""
     #: the topics the picker shows for the single webinar and for one of the other host's

@@ -20,8 +20,7 @@ class Kit(ProviderKit):
     other_host_email = seed.MANAGER_EMAIL
     account_id = str(seed.ACCOUNT_KEY)
     single_webinar = str(seed.W_SINGLE)
-    #: a sequence webinar; the series one (seed.W_SERIES) is refused the same way
-    recurring_webinar = str(seed.W_SEQUENCE)
+    recurring_webinars = (str(seed.W_SEQUENCE), str(seed.W_SERIES))
     never_started_webinar = str(seed.W_NEVER_STARTED)
     single_topic, other_host_topic = "Lectern on GoTo: product tour", "Manny's customer story"
 

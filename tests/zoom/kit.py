@@ -21,7 +21,7 @@ class Kit(ProviderKit):
     other_host_email = seed.PRIVILEGED_EMAIL
     account_id = seed.ACCOUNT_ID
     single_webinar = str(seed.W_SINGLE)
-    recurring_webinar = str(seed.W_RECURRING_FIXED)
+    recurring_webinars = (str(seed.W_RECURRING_FIXED), str(seed.W_RECURRING_NO_FIXED))
     never_started_webinar = str(seed.W_NEVER_STARTED)
     single_topic, other_host_topic = "Lectern product tour", "Bob's customer story"
 
