@@ -1,3 +1,4 @@
+"""The front door: / sends signed-in users to their programs; /health for probes."""
 from flask import Blueprint, redirect, url_for
 
 bp = Blueprint("main", __name__)
