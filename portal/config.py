@@ -6,6 +6,13 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# The development default of SECRET_KEY; production refuses to start with it.
+DEV_SECRET_KEY = "dev-only-secret-change-me"
+
+
+class InsecureSettings(RuntimeError):
+    """Production settings that would let anyone forge sessions, tokens or webhooks."""
+
 
 def _floats(name, default):
     value = os.environ.get(name)
@@ -20,7 +27,7 @@ def _bool(name, default=False):
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     # Fernet key (urlsafe base64, 32 bytes) for provider tokens at rest; derived
     # from SECRET_KEY when unset so development works out of the box.
     TOKEN_ENCRYPTION_KEY = os.environ.get("TOKEN_ENCRYPTION_KEY", "")
@@ -83,3 +90,24 @@ class Config:
     REMEMBER_COOKIE_SECURE = PRODUCTION
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None
+
+
+def production_secrets(config) -> list[tuple[str, str | None, str]]:
+    """(setting, value, development default) of every secret production must set: the
+    portal's own, then each provider plugin's declared secret settings."""
+    import providers
+
+    return [
+        ("SECRET_KEY", config.get("SECRET_KEY"), DEV_SECRET_KEY),
+        ("TOKEN_ENCRYPTION_KEY", config.get("TOKEN_ENCRYPTION_KEY"), ""),
+        *((s.key, config.get(s.key), s.default) for s in providers.secret_settings()),
+    ]
+
+
+def check_secrets(secrets: list[tuple[str, str | None, str]]) -> None:
+    """Raise InsecureSettings naming every secret that is missing or left at its default."""
+    unsafe = [name for name, value, default in secrets if not value or value == default]
+    if unsafe:
+        raise InsecureSettings(
+            "LECTERN_ENV=production refuses to start: set " + ", ".join(unsafe)
+            + " (missing or left at the public development default)")

@@ -8,6 +8,7 @@ from portal.extensions import db
 from portal.models import Program
 from tests.conftest import PASSWORD
 from tests.test_access import ACCESS, WEBHOOK, routes
+from tests.test_production import SECRETS as PRODUCTION_SECRETS
 
 
 @pytest.fixture
@@ -43,6 +44,8 @@ def test_security_headers(client):
 
 def test_production_cookies_are_secure(monkeypatch):
     monkeypatch.setenv("LECTERN_ENV", "production")
+    for name, value in PRODUCTION_SECRETS.items():
+        monkeypatch.setenv(name, value)
     try:
         importlib.reload(portal.config)
         app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
@@ -50,7 +53,8 @@ def test_production_cookies_are_secure(monkeypatch):
         assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
         assert "Strict-Transport-Security" in app.test_client().get("/login").headers
     finally:
-        monkeypatch.delenv("LECTERN_ENV")
+        for name in ["LECTERN_ENV", *PRODUCTION_SECRETS]:
+            monkeypatch.delenv(name)
         importlib.reload(portal.config)
 
 
