@@ -18,6 +18,16 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default=MARKETER)
     active: Mapped[bool] = mapped_column(default=True)
     created_at = mapped_column(UTCDateTime, default=utcnow)
+    # Part of every session's and remember-me cookie's user id: raising it signs
+    # the user out everywhere (logout, password change).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session and remember-me cookie of this user (commit to apply)."""
+        self.session_version = User.session_version + 1
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(
@@ -37,4 +47,11 @@ class User(UserMixin, db.Model):
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+    # "id:version"; a bare id (a cookie from before versions existed) never matches.
+    user_pk, _, version = user_id.partition(":")
+    if not user_pk.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_pk))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
