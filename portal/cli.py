@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from portal.extensions import db
 from portal.models import ADMIN, MARKETER, User
+from portal.passwords import password_problem
 from portal.workers import worker as run_worker
 
 users = AppGroup("users", help="Manage portal users.")
@@ -28,8 +29,9 @@ def users_create(email, admin, password):
     """Create a portal user."""
     if db.session.scalar(db.select(User).where(User.email == email.strip().lower())):
         raise click.ClickException(f"a user with the email {email} already exists")
-    if len(password) < 8:
-        raise click.ClickException("the password needs at least 8 characters")
+    problem = password_problem(password, [email])
+    if problem:
+        raise click.ClickException(f"password refused: {problem}")
     user = create_user(email, password, admin)
     click.echo(f"Created {user.role} {user.email}")
 
@@ -40,7 +42,7 @@ def demo():
     lines = []
     for email, admin in (("admin@lectern.local", True), ("marketer@lectern.local", False)):
         user = db.session.scalar(db.select(User).where(User.email == email))
-        password = secrets.token_urlsafe(9)
+        password = secrets.token_urlsafe(12)
         if user is None:
             user = create_user(email, password, admin)
         else:

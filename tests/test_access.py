@@ -11,6 +11,7 @@ ACCESS = {
     "main.health": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": LOGIN,
+    "auth.change_password": LOGIN,
     "main.index": LOGIN,
     "programs.index": LOGIN,
     "programs.show": LOGIN,

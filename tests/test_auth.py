@@ -74,16 +74,16 @@ def test_login_is_rate_limited(app, client, auth, users):
 def test_marketer_gets_403_on_admin_pages(marketer):
     assert marketer.get("/admin/users").status_code == 403
     assert marketer.post("/admin/users", data={"email": "x@example.com", "role": "admin",
-                                               "password": "12345678"}).status_code == 403
+                                               "password": "plum anvil sorrow kite"}).status_code == 403
     assert db.session.scalar(db.select(User).where(User.email == "x@example.com")) is None
 
 
 def test_admin_adds_and_deactivates_users(admin):
     response = admin.post("/admin/users", data={"email": "New@Example.com", "role": "marketer",
-                                                "password": "longenough"}, follow_redirects=True)
+                                                "password": "plum anvil sorrow kite"}, follow_redirects=True)
     assert b"new@example.com can now sign in as marketer" in response.data
     user = db.session.scalar(db.select(User).where(User.email == "new@example.com"))
-    assert user.check_password("longenough")
+    assert user.check_password("plum anvil sorrow kite")
     admin.post(f"/admin/users/{user.id}/active", follow_redirects=True)
     db.session.refresh(user)
     assert user.active is False
@@ -93,13 +93,13 @@ def test_admin_user_form_errors(admin, users):
     response = admin.post("/admin/users", data={"email": "admin@example.com", "role": "marketer",
                                                 "password": "short"})
     assert b"A user with this email already exists." in response.data
-    assert b"Use at least 8 characters." in response.data
+    assert b"Use at least 12 characters." in response.data
 
 
 def test_cli_creates_users(app, runner):
-    result = runner.invoke(args=["users", "create", "cli@example.com", "--admin", "--password", "s3cretpass"])
+    result = runner.invoke(args=["users", "create", "cli@example.com", "--admin", "--password", "plum anvil sorrow kite"])
     assert result.exit_code == 0, result.output
     user = db.session.scalar(db.select(User).where(User.email == "cli@example.com"))
-    assert user.is_admin and user.check_password("s3cretpass")
-    again = runner.invoke(args=["users", "create", "cli@example.com", "--password", "s3cretpass"])
+    assert user.is_admin and user.check_password("plum anvil sorrow kite")
+    again = runner.invoke(args=["users", "create", "cli@example.com", "--password", "plum anvil sorrow kite"])
     assert again.exit_code != 0 and "already exists" in again.output

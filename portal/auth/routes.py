@@ -1,11 +1,11 @@
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash
 
 from portal.auth import bp
-from portal.auth.forms import LoginForm
+from portal.auth.forms import ChangePasswordForm, LoginForm
 from portal.extensions import db, limiter
 from portal.models import User
 
@@ -48,3 +48,24 @@ def logout():
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm(guessable=[user.email])
+    if form.validate_on_submit():
+        if not user.check_password(form.current_password.data):
+            form.current_password.errors.append("This is not your current password.")
+            return render_template("auth/change_password.html", form=form), 400
+        user.set_password(form.new_password.data)
+        user.end_sessions()
+        db.session.commit()
+        # Every other session ended with the old version; this one carries on.
+        remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+        login_user(user, remember=remembered)
+        flash("Your password is changed. Every other session is signed out.", "success")
+        return redirect(url_for("main.index"))
+    return render_template("auth/change_password.html", form=form), 400 if form.errors else 200

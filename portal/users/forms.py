@@ -4,12 +4,13 @@ from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from portal.extensions import db
 from portal.models import ADMIN, MARKETER, User
+from portal.passwords import StrongPassword
 
 
 class UserForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField("Role", choices=[(MARKETER, "Marketer"), (ADMIN, "Admin")])
-    password = PasswordField("Initial password", validators=[DataRequired(), Length(min=8, max=200, message="Use at least 8 characters.")])
+    password = PasswordField("Initial password", validators=[DataRequired(), StrongPassword(inputs_from=("email",))])
     submit = SubmitField("Add user")
 
     def validate_email(self, field):

@@ -1,0 +1,41 @@
+"""The password policy: at least 12 characters and not guessable.
+
+Guessability is zxcvbn's estimate (Dropbox's algorithm, the Python port on PyPI): it
+ships its own lists of the most common passwords, words, names and keyboard patterns,
+needs no network, and says why a password is weak, which the form shows as is."""
+from wtforms.validators import ValidationError
+from zxcvbn import zxcvbn
+
+MIN_LENGTH = 12
+MAX_LENGTH = 200
+# zxcvbn scores 0..4; 3 is "safely unguessable" (about 10^10 guesses).
+MIN_SCORE = 3
+# zxcvbn refuses longer input and its run time grows with length; a longer password
+# is judged on its first 72 characters, already far past any common one.
+_ZXCVBN_MAX = 72
+
+
+def password_problem(password: str, user_inputs: list[str] | tuple = ()) -> str | None:
+    """Why ``password`` is refused, or None. ``user_inputs`` (email...) count as guessable."""
+    if len(password) < MIN_LENGTH:
+        return f"Use at least {MIN_LENGTH} characters."
+    if len(password) > MAX_LENGTH:
+        return f"Use at most {MAX_LENGTH} characters."
+    result = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=[u for u in user_inputs if u])
+    if result["score"] >= MIN_SCORE:
+        return None
+    warning = result["feedback"]["warning"] or "This password is too easy to guess."
+    return f"{warning} Try a few unrelated words, or a longer passphrase."
+
+
+class StrongPassword:
+    """WTForms validator; ``inputs_from`` names form fields whose values count as guessable."""
+
+    def __init__(self, inputs_from: tuple[str, ...] = ()):
+        self.inputs_from = inputs_from
+
+    def __call__(self, form, field):
+        inputs = [str(form[name].data or "") for name in self.inputs_from]
+        problem = password_problem(field.data or "", inputs + list(getattr(form, "guessable", [])))
+        if problem:
+            raise ValidationError(problem)
