@@ -25,7 +25,10 @@ def admin_required(view):
 
 
 def init_app(app):
+    from portal.validators import refuse_nul_in_query
+
     login_manager = app.login_manager
+    app.before_request(refuse_nul_in_query)
 
     @app.before_request
     def require_login():

@@ -2,7 +2,6 @@
 rule, the progress of a running sync (polled by static/app.js), and what the
 program and member partials show."""
 from flask import Blueprint, abort, flash, redirect, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import IntegerField, SelectField, SubmitField
 from wtforms.validators import NumberRange, Optional
@@ -11,6 +10,7 @@ from portal.attendance.pulls import start_attendance_sync
 from portal.attendance.rule import Rule, rule_words, set_attended_rule
 from portal.channels import ATTENDED, NO_SHOW
 from portal.extensions import db
+from portal.forms import Form
 from portal.models import AttendanceSession, Member, Program, StatusChange, SyncRun
 from portal.models.programs import ATTENDED_ANY, ATTENDED_MINUTES, ATTENDED_PERCENT
 from portal.programs.lookups import get_program_or_404
@@ -21,7 +21,7 @@ RUNS_SHOWN = 10
 LIMITS = {ATTENDED_MINUTES: (1, 1440, "minutes"), ATTENDED_PERCENT: (1, 100, "percent")}
 
 
-class AttendedRuleForm(FlaskForm):
+class AttendedRuleForm(Form):
     rule = SelectField("Counts as attended", choices=[
         (ATTENDED_ANY, "Any attendance"),
         (ATTENDED_MINUTES, "At least N minutes"),

@@ -14,6 +14,7 @@ from portal.models import Service
 from portal.models.services import ACTIVE
 from portal.programs.lookups import get_program_or_404
 from portal.tasks import start_task
+from portal.validators import int_arg
 
 bp = Blueprint("linking", __name__)
 
@@ -55,7 +56,7 @@ def event_settings(program_id):
     partner = _partner(context["partners"], request.args.get("partner", ""),
                        request.args.get("service", type=int))
     services = _active_services(partner) if partner else []
-    chosen = request.args.get("service", type=int)
+    chosen = int_arg("service")
     service = next((s for s in services if s.id == chosen), None)
     if service is None and len(services) == 1:
         service = services[0]

@@ -1,19 +1,20 @@
 """The outbox pages: every email the portal sent or kept, for marketers to read."""
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template
 from sqlalchemy import func
 
 from portal.extensions import db
 from portal.models import OutboxMessage
+from portal.validators import int_arg, page_arg
 
 bp = Blueprint("outbox", __name__)
 
 
 @bp.route("/")
 def index():
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_arg()
     per_page = current_app.config["MEMBERS_PER_PAGE"]
     query = db.select(OutboxMessage)
-    program_id = request.args.get("program", type=int)
+    program_id = int_arg("program")
     if program_id:
         query = query.where(OutboxMessage.program_id == program_id)
     total = db.session.scalar(db.select(func.count()).select_from(query.subquery()))

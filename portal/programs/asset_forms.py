@@ -1,14 +1,14 @@
 """Forms of the program assets editors: landing page, emails, flow steps."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from portal.extensions import db
+from portal.forms import Form
 from portal.mail.compose import TOKENS, unknown_tokens
 from portal.models import LandingPage
 
 
-class LandingPageForm(FlaskForm):
+class LandingPageForm(Form):
     slug = StringField("Address /lp/…", validators=[
         DataRequired(), Length(max=120),
         Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message="Use lower-case letters, digits and single hyphens.")])
@@ -36,7 +36,7 @@ def _known_tokens_only(form, field):
                               f"Known tokens: {', '.join('{{' + t + '}}' for t in TOKENS)}.")
 
 
-class EmailForm(FlaskForm):
+class EmailForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     subject = StringField("Subject", validators=[DataRequired(), Length(max=300), _known_tokens_only])
     body = TextAreaField("Body (plain text with tokens)", validators=[DataRequired(), Length(max=50000),
@@ -45,11 +45,11 @@ class EmailForm(FlaskForm):
     submit = SubmitField("Save email")
 
 
-class StatusStepForm(FlaskForm):
+class StatusStepForm(Form):
     status = SelectField("Change Program Status to", choices=[])
     submit = SubmitField("Add step")
 
 
-class EmailStepForm(FlaskForm):
+class EmailStepForm(Form):
     email_id = SelectField("Send Email", choices=[], coerce=int)
     submit = SubmitField("Add step")

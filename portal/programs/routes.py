@@ -2,9 +2,9 @@
 cloning, and the task progress pages poll."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from portal.extensions import db
+from portal.forms import Form
 from portal.models import Program, ServiceError, Task
 from portal.programs import asset_views, bp, export  # noqa: F401  (their routes join the blueprint)
 from portal.programs.cloning import clone_program
@@ -13,6 +13,7 @@ from portal.programs.lifecycle import change_status, create_program
 from portal.programs.lookups import get_member_or_404, get_program_or_404
 from portal.programs.members import members_page, status_counts
 from portal.tasks import start_task
+from portal.validators import page_arg
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -30,7 +31,7 @@ def index():
 def show(program_id):
     program = get_program_or_404(program_id)
     args = request.args
-    page = max(1, args.get("page", 1, type=int))
+    page = page_arg()
     status = args.get("status", "")
     rows, total, pages = members_page(program.id, status=status, q=args.get("q", ""),
                                       sort=args.get("sort", "email"), desc=args.get("desc") == "1",
@@ -88,7 +89,7 @@ def task(task_id):
 def clone(program_id):
     """Clone a program [S6]: assets come along, never the webinar link or members."""
     program = get_program_or_404(program_id)
-    if not FlaskForm().validate_on_submit():
+    if not Form().validate_on_submit():
         flash("The form expired; try again.", "error")
         return redirect(url_for("programs.show", program_id=program.id))
     copy = clone_program(program.id, current_user)

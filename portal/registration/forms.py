@@ -1,9 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, SubmitField, TelField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from portal.forms import Form
 
-class RegistrationForm(FlaskForm):
+
+class RegistrationForm(Form):
     """The landing form [S18]: first name, last name and email required; company and
     phone optional. ``website`` is a honeypot: hidden from people, filled by bots."""
     first_name = StringField("First name", validators=[DataRequired(), Length(max=100)])

@@ -1,12 +1,12 @@
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 import providers
+from portal.forms import Form
 from portal.partners import plugin
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(Form):
     name = StringField("Service name", validators=[DataRequired(), Length(max=200)])
     provider = SelectField("Provider", choices=[])
     kind = SelectField("Connection", choices=[("oauth", "Log into the provider (OAuth)"),
@@ -25,7 +25,7 @@ class ServiceForm(FlaskForm):
                                   "log into the provider instead.")
 
 
-class HostsForm(FlaskForm):
+class HostsForm(Form):
     emails = TextAreaField("Host emails, one per line",
                            validators=[DataRequired(), Length(max=20 * 260)])
     submit = SubmitField("Authorize hosts")

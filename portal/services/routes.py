@@ -11,6 +11,7 @@ from portal.services import authorization
 from portal.services import connect as service_flows
 from portal.services.forms import HostsForm, ServiceForm
 from portal.services.gateway import Gateway
+from portal.validators import page_arg
 from providers.base import ProviderError
 
 bp = Blueprint("services", __name__)
@@ -114,7 +115,7 @@ def confirm_service(service_id):
 @admin_required
 def service(service_id):
     service = get_service_or_404(service_id)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_arg()
     errors = db.session.scalars(db.select(ServiceError).where(ServiceError.service_id == service.id)
                                 .order_by(ServiceError.at.desc(), ServiceError.id.desc())
                                 .limit(ERRORS_PER_PAGE).offset((page - 1) * ERRORS_PER_PAGE)).all()

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import hmac
 import json
+import math
 import time
 from datetime import timezone
 from typing import Mapping
@@ -58,6 +59,9 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes,
         sent_at = float(timestamp)
     except ValueError:
         raise BadSignature("the webhook timestamp is not a number") from None
+    # float() takes "nan" and "inf", and every comparison with nan is False.
+    if not math.isfinite(sent_at):
+        raise BadSignature("the webhook timestamp is not a number")
     if sent_at > 1e11:          # defensive: milliseconds instead of seconds
         sent_at /= 1000
     now = time.time() if now is None else now

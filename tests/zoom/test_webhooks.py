@@ -168,3 +168,11 @@ def test_webhooks_are_delivered_in_the_background_by_default(sandbox, receiver):
     headers, body = receiver.received[0]
     assert json.loads(body)["event"] == "webinar.started"
     assert headers["X-Zm-Signature"].startswith("v0=")
+
+
+@pytest.mark.parametrize("ts", ["nan", "NaN", "inf", "-inf", "infinity"])
+def test_timestamp_that_is_not_a_finite_number_is_refused(plugin, ts):
+    raw = json.dumps(ENDED).encode()
+    digest = hmac.new(SECRET.encode(), b"v0:" + ts.encode() + b":" + raw, hashlib.sha256).hexdigest()
+    with pytest.raises(BadSignature, match="not a number"):
+        plugin.verify_webhook({"x-zm-signature": "v0=" + digest, "x-zm-request-timestamp": ts}, raw)
