@@ -45,6 +45,12 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Lectern <no-reply@lectern.local>")
 
+    # Bodies larger than these are refused (413) from their Content-Length, before they
+    # are read: the largest form (an email body) is far below 1 MiB, a provider's webhook
+    # below 64 KiB.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
+    WEBHOOK_MAX_CONTENT_LENGTH = int(os.environ.get("WEBHOOK_MAX_CONTENT_LENGTH", str(64 * 1024)))
+
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     LANDING_RATE_LIMIT = os.environ.get("LANDING_RATE_LIMIT", "20 per minute")
     # Redis down must not close the landing pages or the sign-in page: limits are then

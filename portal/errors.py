@@ -22,6 +22,11 @@ def init_app(app):
                                message="The form was missing its security token or it expired. "
                                        "Go back, reload the page and try again."), 400
 
+    @app.errorhandler(413)
+    def too_large(error):
+        return render_template("errors/error.html", code=413, title="Too large",
+                               message="What was sent is larger than this address accepts."), 413
+
     @app.errorhandler(429)
     def too_many(error):
         return render_template("errors/error.html", code=429, title="Too many attempts",

@@ -3,7 +3,7 @@ work handed to a job. Public (no sign-in), no CSRF: the signature is the check."
 import hashlib
 import logging
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 
 from portal.extensions import csrf, limiter
 from portal.partners import plugin
@@ -15,6 +15,13 @@ bp = Blueprint("webhooks", __name__)
 csrf.exempt(bp)
 limiter.exempt(bp)
 log = logging.getLogger(__name__)
+
+
+@bp.before_request
+def small_bodies_only():
+    # Werkzeug compares this with Content-Length (or counts a chunked body) before
+    # anything is read, and answers 413.
+    request.max_content_length = current_app.config["WEBHOOK_MAX_CONTENT_LENGTH"]
 
 
 def _first_delivery(provider_key: str, delivery_id: str) -> bool:
