@@ -22,6 +22,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["PRODUCTION"]:
         config_module.check_secrets(config_module.production_secrets(app.config))
     Path(app.instance_path).mkdir(exist_ok=True)
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,
+                                x_port=proxies, x_prefix=proxies)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
 

@@ -51,7 +51,14 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
     WEBHOOK_MAX_CONTENT_LENGTH = int(os.environ.get("WEBHOOK_MAX_CONTENT_LENGTH", str(64 * 1024)))
 
+    # How many reverse proxies (each adding X-Forwarded-For/-Proto/-Host) stand in front
+    # of the portal. 0: those headers are ignored, the client is the TCP peer. Set it
+    # behind a proxy, or every visitor shares one rate-limit bucket.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Sign-in: every POST per address; failed attempts per account, whatever the address.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "20 per 15 minutes")
+    # Landing forms: per page and address.
     LANDING_RATE_LIMIT = os.environ.get("LANDING_RATE_LIMIT", "20 per minute")
     # Redis down must not close the landing pages or the sign-in page: limits are then
     # counted in each web process's memory until Redis answers again.

@@ -30,7 +30,7 @@ def init_app(app):
     @app.errorhandler(429)
     def too_many(error):
         return render_template("errors/error.html", code=429, title="Too many attempts",
-                               message="Too many attempts from your address. Wait a minute and try again."), 429
+                               message="Too many attempts. Wait a few minutes and try again."), 429
 
     @app.errorhandler(500)
     def internal(error):

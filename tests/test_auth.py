@@ -71,6 +71,13 @@ def test_login_is_rate_limited(app, client, auth, users):
     assert b"Too many attempts" in blocked.data
 
 
+def test_without_trusted_proxies_x_forwarded_for_is_ignored(app, client, auth, users):
+    limit = int(app.config["LOGIN_RATE_LIMIT"].split()[0])
+    codes = [auth.login("marketer@example.com", "nope", headers={"X-Forwarded-For": f"192.0.2.{i}"}).status_code
+             for i in range(limit + 1)]
+    assert codes == [401] * limit + [429]
+
+
 def test_marketer_gets_403_on_admin_pages(marketer):
     assert marketer.get("/admin/users").status_code == 403
     assert marketer.post("/admin/users", data={"email": "x@example.com", "role": "admin",

@@ -1,3 +1,4 @@
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -19,8 +20,17 @@ def _safe_next(target: str | None) -> str:
     return url_for("main.index")
 
 
+def _account_key() -> str:
+    email = (request.form.get("email") or "").strip().lower()
+    return "login-account:" + hashlib.sha256(email.encode()).hexdigest()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+# Only failures count, so a person signing in often is never throttled; once an account
+# has too many, it waits whatever address the attempts come from.
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], key_func=_account_key,
+               methods=["POST"], deduct_when=lambda response: response.status_code == 401)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))

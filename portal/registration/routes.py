@@ -34,8 +34,12 @@ def not_here(error):
                                    "Check the link you were sent."), 404
 
 
+def page_and_address() -> str:
+    return f"{request.view_args.get('slug', '')}|{get_remote_address()}"
+
+
 @bp.route("/lp/<slug>", methods=["GET", "POST"])
-@limiter.limit(landing_limit, key_func=get_remote_address, methods=["POST"])
+@limiter.limit(landing_limit, key_func=page_and_address, methods=["POST"])
 def page(slug):
     page = published_page_or_404(slug)
     program = page.program
