@@ -1,5 +1,6 @@
 """Admin > Services against the Zoom sandbox over HTTP [S2][S3][S7][S9][S10][S11][S12]."""
 import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -258,3 +259,11 @@ def test_no_token_or_secret_reaches_the_logs(admin, sandbox, caplog):
     assert logged  # the flow did log something
     for secret in secrets:
         assert secret not in logged
+
+
+def test_oauth_redirect_uri_comes_from_portal_url_not_the_host_header(app, admin, sandbox):
+    app.config["PORTAL_URL"] = "https://portal.example.org/"
+    response = admin.post("/admin/services/new", data={"name": "Zoom", "provider": "zoom", "kind": "oauth"},
+                          headers={"Host": "evil.example"})
+    query = parse_qs(urlsplit(response.headers["Location"]).query)
+    assert query["redirect_uri"] == ["https://portal.example.org/admin/services/callback"]

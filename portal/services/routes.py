@@ -1,5 +1,5 @@
 """Admin > Services: connect provider accounts, authorize hosts, read the error log."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from portal.extensions import db
@@ -24,7 +24,9 @@ def get_service_or_404(service_id: int) -> Service:
 
 
 def _callback_url() -> str:
-    return url_for("services.service_callback", _external=True)
+    # From PORTAL_URL, never the Host header: a forged Host would otherwise send the
+    # authorization code to another site (and behind TLS the scheme would say http).
+    return current_app.config["PORTAL_URL"].rstrip("/") + url_for("services.service_callback")
 
 
 def _start_oauth(service: Service, purpose: str):
