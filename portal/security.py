@@ -8,7 +8,7 @@ from portal.partners import consent_origins
 
 # Blueprints whose every route is public: the landing pages and the webhooks.
 PUBLIC_BLUEPRINTS = {"landing", "webhooks"}
-PUBLIC_ENDPOINTS = {"auth.login", "static", "main.health", "landing.unsubscribe"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "main.health", "main.healthz", "landing.unsubscribe"}
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'{oauth}; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")

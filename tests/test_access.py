@@ -9,6 +9,7 @@ PUBLIC, LOGIN, ADMIN, WEBHOOK = "public", "login", "admin", "webhook"
 ACCESS = {
     "static": PUBLIC,
     "main.health": PUBLIC,
+    "main.healthz": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": LOGIN,
     "auth.change_password": LOGIN,
