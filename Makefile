@@ -5,8 +5,11 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 5000
 SANDBOX_PORT ?= 5055
+# The browser tests drive Debian's Chromium; `make test` installs it when it is missing.
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean chromium
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +22,10 @@ $(STAMP): $(PY) setup.cfg pyproject.toml
 run: $(STAMP)
 	PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) bash scripts/run-demo.sh
 
-test: $(STAMP)
+chromium:
+	$(if $(wildcard $(CHROMIUM)),,$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null)
+
+test: $(STAMP) chromium
 	$(VENV)/bin/ruff check portal providers tests bench
 	$(PY) -m pytest $(PYTEST_ARGS)
 
