@@ -87,6 +87,9 @@ class Config:
     REGISTRATION_SWEEP_GRACE = float(os.environ.get("REGISTRATION_SWEEP_GRACE", "120"))
     # Seconds between the attempts of an email whose SMTP delivery failed.
     MAIL_RETRY_INTERVALS = [60, 300, 1800]
+    # Every attempt of one email, RQ's retries and the sweep's together (unset: one more
+    # than the retry intervals).
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "0")) or None
 
     # Attendance: the fallback pull runs at the scheduled end + grace, the final pass a
     # day after the end; a report not ready yet is retried a bounded number of times.

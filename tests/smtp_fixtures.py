@@ -9,6 +9,13 @@ from aiosmtpd.controller import Controller
 class Inbox:
     def __init__(self):
         self.messages = []
+        self.refused = set()     # addresses answered "550 no such mailbox"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.content, policy=policy.default)

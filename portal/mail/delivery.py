@@ -1,5 +1,7 @@
 """Delivery: an outbox message goes out by SMTP when a mail server is configured, and
-is only kept in the outbox otherwise (the embedded default)."""
+is only kept in the outbox otherwise (the embedded default). A failure is either
+permanent (the message cannot be built, the server refuses the address or the message
+for good: retrying changes nothing) or transient (connection, timeout, 4xx)."""
 from __future__ import annotations
 
 import smtplib
@@ -8,28 +10,48 @@ from email.utils import make_msgid
 
 from flask import current_app
 
-from portal.extensions import db
 from portal.models import OutboxMessage
-from portal.models.activity import FAILED, KEPT, SENT
+from portal.models.activity import KEPT, SENT
 from portal.models.types import utcnow
+
+# 5xx replies that are about our own set-up (authentication), which an operator fixes:
+# retried like an outage.
+_SETUP_CODES = {530, 534, 535, 538}
+
+
+class DeliveryFailed(Exception):
+    def __init__(self, reason: str, permanent: bool):
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+def _message(message: OutboxMessage, unsubscribe: str) -> EmailMessage:
+    config = current_app.config
+    msg = EmailMessage()
+    try:
+        msg["From"] = config["MAIL_DEFAULT_SENDER"]
+        msg["To"] = message.to_address
+        msg["Subject"] = message.subject
+        msg["Message-ID"] = make_msgid(domain="lectern.local")
+        if unsubscribe:
+            msg["List-Unsubscribe"] = f"<{unsubscribe}>"
+        msg.set_content(message.body)
+    except (ValueError, TypeError) as exc:
+        # e.g. a line break in a name that went into the subject: no retry can fix it.
+        raise DeliveryFailed(f"Not sent: the email cannot be built ({exc})", permanent=True) from None
+    return msg
 
 
 def deliver(message: OutboxMessage, unsubscribe: str = "") -> None:
-    """Send an outbox message by SMTP when a mail server is configured; raise on
-    SMTP failure (after recording it) so the job is retried."""
+    """Send an outbox message by SMTP when a mail server is configured; raise
+    DeliveryFailed, saying whether a retry could help."""
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         message.state = KEPT
         message.sent_at = utcnow()
         return
-    msg = EmailMessage()
-    msg["From"] = config["MAIL_DEFAULT_SENDER"]
-    msg["To"] = message.to_address
-    msg["Subject"] = message.subject
-    msg["Message-ID"] = make_msgid(domain="lectern.local")
-    if unsubscribe:
-        msg["List-Unsubscribe"] = f"<{unsubscribe}>"
-    msg.set_content(message.body)
+    msg = _message(message, unsubscribe)
     try:
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
             if config.get("MAIL_USE_TLS"):
@@ -37,11 +59,17 @@ def deliver(message: OutboxMessage, unsubscribe: str = "") -> None:
             if config.get("MAIL_USERNAME"):
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
             smtp.send_message(msg)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        reply = "; ".join(f"{code} {text.decode(errors='replace')}" for code, text in exc.recipients.values())
+        raise DeliveryFailed(f"The mail server refused the address: {reply}",
+                             permanent=all(code >= 500 for code in codes)) from None
+    except smtplib.SMTPResponseException as exc:
+        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+        permanent = exc.smtp_code >= 500 and exc.smtp_code not in _SETUP_CODES
+        raise DeliveryFailed(f"The mail server answered {exc.smtp_code} {text}", permanent=permanent) from None
     except (OSError, smtplib.SMTPException) as exc:
-        message.state = FAILED
-        message.error = f"SMTP delivery failed: {exc}"
-        db.session.commit()
-        raise
+        raise DeliveryFailed(f"SMTP delivery failed: {exc}", permanent=False) from None
     message.state = SENT
     message.error = ""
     message.sent_at = utcnow()

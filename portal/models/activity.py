@@ -78,9 +78,12 @@ class OutboxMessage(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow)
     sent_at = mapped_column(UTCDateTime, nullable=True)
     error: Mapped[str] = mapped_column(Text, default="")
-    # queued | sent (by SMTP) | kept (no mail server: the outbox is the delivery) | skipped | failed
+    # queued (to send, or retrying) | sent (by SMTP) | kept (no mail server: the outbox is
+    # the delivery) | skipped | failed (for good: the error says why; never sent again)
     state: Mapped[str] = mapped_column(String(10), default="queued")
     # One key per intended send, so a rerun of the job never sends the same email twice.
     key: Mapped[str | None] = mapped_column(String(100), unique=True, nullable=True)
+    # Delivery attempts so far; capped (MAIL_MAX_ATTEMPTS), after which the row is failed.
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
     member = relationship("Member")

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from portal.extensions import db
 from portal.forms import Form
-from portal.models import Program, ServiceError, Task
+from portal.models import OutboxMessage, Program, ServiceError, Task
 from portal.programs import asset_views, bp, export  # noqa: F401  (their routes join the blueprint)
 from portal.programs.cloning import clone_program
 from portal.programs.forms import BulkStatusForm, ProgramForm, StatusForm
@@ -60,7 +60,9 @@ def member(program_id, member_id):
             flash(f"{member.person.email} is now {member.status}.", "success")
         return redirect(url_for("programs.member", program_id=program.id, member_id=member.id))
     form.status.data = member.status
-    return render_template("programs/member.html", program=program, member=member, form=form)
+    emails = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.member_id == member.id)
+                                .order_by(OutboxMessage.id.desc()).limit(50)).all()
+    return render_template("programs/member.html", program=program, member=member, form=form, emails=emails)
 
 
 @bp.route("/<int:program_id>/bulk-status", methods=["POST"])

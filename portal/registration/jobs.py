@@ -64,6 +64,10 @@ def register_member(member_id: int, attempt_id: str, email_ids: list[int]):
     state.registration_succeeded(member, registration.registrant_id, registration.join_url,
                                  gateway.plugin.label)
     outbox_rows(member, attempt_id, email_ids)
+    if email_ids:
+        # Claimed with the join link, not when delivered: a submission arriving
+        # meanwhile finds them on their way and sends nothing more.
+        member.last_email_at = utcnow()
     db.session.commit()
     enqueue_flow_emails(member, attempt_id, email_ids)
     return "registered"

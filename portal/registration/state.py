@@ -49,6 +49,36 @@ def landing_open(program: Program) -> bool:
     return provider_ready(program) if program.channel_def.partner_events else True
 
 
+def _claim_attempt(member: Member, plan: Plan) -> bool:
+    """Start an attempt for a member no attempt is running for, atomically: of two
+    submissions at the same moment, one wins the row (the other's UPDATE waits for its
+    commit, then matches nothing) and only it registers and sends the flow's emails."""
+    attempt_id = uuid.uuid4().hex
+    claimed = db.session.execute(
+        db.update(Member).where(Member.id == member.id, Member.sync_state.not_in([SYNC_PENDING, SYNC_SYNCED]))
+        .values(sync_state=SYNC_PENDING, sync_job_id=attempt_id, sync_since=utcnow(), sync_attempts=0,
+                sync_error="", next_retry_at=None)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    db.session.expire(member, ["sync_state", "sync_job_id", "sync_since", "sync_attempts", "sync_error",
+                               "next_retry_at"])
+    if claimed:
+        plan.register, plan.attempt_id = True, attempt_id
+    return claimed
+
+
+def _claim_resend(member: Member) -> bool:
+    """Claim the flow's emails for a member already registered, atomically: at most one
+    send per REGISTRATION_RESEND_INTERVAL, however many submissions arrive at once."""
+    now = utcnow()
+    interval = timedelta(seconds=current_app.config["REGISTRATION_RESEND_INTERVAL"])
+    claimed = db.session.execute(
+        db.update(Member).where(Member.id == member.id, Member.sync_state != SYNC_PENDING,
+                                db.or_(Member.last_email_at.is_(None), Member.last_email_at <= now - interval))
+        .values(last_email_at=now).execution_options(synchronize_session=False)).rowcount == 1
+    db.session.expire(member, ["last_email_at"])
+    return claimed
+
+
 def _start_attempt(member: Member, plan: Plan) -> None:
     plan.register = True
     plan.attempt_id = uuid.uuid4().hex
@@ -72,18 +102,15 @@ def run_flow(member: Member) -> Plan:
             change_status(member, step.status, reason="filled out the form")
             if (step.status == REGISTERED and member.status == REGISTERED and provider_ready(program)
                     and member.sync_state not in (SYNC_PENDING, SYNC_SYNCED) and not plan.register):
-                _start_attempt(member, plan)
+                _claim_attempt(member, plan)
         elif step.action == SEND_EMAIL and step.email_id:
             emails.append(step.email_id)
     if plan.register:
         plan.email_ids = emails          # sent by the registration job once the link is known
     elif member.sync_state == SYNC_PENDING:
         pass                             # a registration in flight will send them
-    elif emails:
-        interval = timedelta(seconds=current_app.config["REGISTRATION_RESEND_INTERVAL"])
-        if member.last_email_at is None or utcnow() - member.last_email_at >= interval:
-            plan.email_ids = emails
-            member.last_email_at = utcnow()
+    elif emails and _claim_resend(member):
+        plan.email_ids = emails
     return plan
 
 
