@@ -124,6 +124,18 @@ def test_a_webinar_already_bound_is_refused_for_a_second_program(marketer, servi
     assert db.session.scalars(db.select(Binding.program_id)).all() == [first.id]
 
 
+@pytest.mark.parametrize("spelling", ["0{}", "00{}", " {} "])
+def test_the_binding_keeps_the_providers_id_so_a_webinar_links_once(marketer, service, spelling):
+    first = flows.create_program("First", "webinar", "", None)
+    second = flows.create_program("Second", "webinar", "", None)
+    link(marketer, first, service, spelling.format(seed.W_SINGLE))
+    assert db.session.scalar(db.select(Binding.webinar_id)) == str(seed.W_SINGLE)
+    for posted in (seed.W_SINGLE, spelling.format(seed.W_SINGLE)):
+        page = text(link(marketer, second, service, posted))
+        assert f"Webinar {seed.W_SINGLE} is already linked to the program “First”." in page
+    assert db.session.scalars(db.select(Binding.program_id)).all() == [first.id]
+
+
 def test_hidden_hosts_and_inactive_services_are_refused(marketer, service):
     program = flows.create_program("Cy", "webinar", "", None)
     page = text(link(marketer, program, service, seed.W_CY))        # Cy is not an authorized host

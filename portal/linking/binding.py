@@ -83,6 +83,10 @@ def link_program(program_id: int, service_id: int, webinar_id: str, user: User |
         webinar = Gateway(service, program_id=program.id).webinar(webinar_id)
     except ProviderError as error:
         raise NotAllowed(f"Webinar {webinar_id} could not be read: {error.message}") from None
+    # The id the provider answers with, not the one posted: "081000000001" and
+    # "81000000001" are one webinar, and the one-program-per-webinar rule holds on it.
+    webinar_id = str(webinar.id or webinar_id)
+    _refuse_if_bound(service.provider, webinar_id)
     if webinar.recurring:
         raise NotAllowed(f"“{webinar.topic}” is a recurring webinar: only single-occurrence webinars "
                         "can be linked.")
