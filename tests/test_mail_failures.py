@@ -1,10 +1,14 @@
 """An email that cannot be delivered: failed for good with the reason (outbox, member
 page), never retried by RQ nor resurrected by the sweep; transient failures retried a
 bounded number of times. A real SMTP server on loopback, real RQ workers."""
+from datetime import timedelta
+
 import pytest
+from rq import Queue
 
 from portal.extensions import db
-from portal.models import Member, OutboxMessage, Person
+from portal.mail.outbox import SEND_JOB, email_job_id
+from portal.models import Member, OutboxMessage, Person, utcnow
 from portal.registration.recovery import sweep_registrations
 from tests.fault_helpers import free_port
 from tests.smtp_fixtures import smtp_server_fixture  # noqa: F401  (the smtp_server fixture)
@@ -96,3 +100,23 @@ def test_the_sweep_cannot_retry_an_email_past_the_cap(client, app, run_jobs, smt
     assert row.state == "failed" and row.error.startswith("Gave up after 3 attempts.")
     assert smtp_server.messages == []
     sweep_changes_nothing(run_jobs, row)
+
+
+def test_the_sweep_judges_a_job_by_the_queue_it_waits_in(client, app, run_jobs, smtp_server):
+    """A retry scheduled on another of the portal's queues is not lost: the sweep leaves
+    it there instead of sending the email a second time from its own queue."""
+    register(client)
+    app.extensions["redis"].flushdb()
+    member = db.session.scalar(db.select(Member))
+    email_id = member.program.emails[-1].id
+    key = f"elsewhere:{email_id}"
+    db.session.add(OutboxMessage(key=key, program_id=member.program_id, member_id=member.id, email_id=email_id,
+                                 to_address="grace@example.com", subject="", body="", operational=True,
+                                 state="queued", attempts=1))
+    db.session.commit()
+    other = Queue("lectern-other", connection=app.extensions["redis"])
+    other.enqueue_at(utcnow() + timedelta(hours=1), SEND_JOB, member.id, email_id, key, job_id=email_job_id(key))
+    assert sweep_registrations() == 0
+    run_jobs()
+    assert the_row().state == "queued" and smtp_server.messages == []
+    assert email_job_id(key) in other.scheduled_job_registry.get_job_ids()

@@ -54,25 +54,26 @@ def sweep_registrations() -> int:
     try:
         now = utcnow()
         cutoff = now - timedelta(seconds=current_app.config["REGISTRATION_SWEEP_GRACE"])
-        scheduled = ScheduledJobRegistry(queue=queue())
-        return _sweep_members(conn, scheduled, now, cutoff) + _sweep_emails(conn, scheduled, cutoff)
+        return _sweep_members(conn, now, cutoff) + _sweep_emails(conn, cutoff)
     finally:
         lock.release()
 
 
-def _lost(conn, scheduled, job_ids: list[str], cutoff) -> list:
-    """For each job id: None while its job will still run, else (job or None, state)."""
+def _lost(conn, job_ids: list[str], cutoff) -> list:
+    """For each job id: None while its job will still run, else (job or None, state).
+    A job is judged by the registries of the queue it was enqueued on, whichever queue
+    this worker serves: a job waiting in another queue's schedule is not lost."""
     answer = []
-    for job_id, job in zip(job_ids, Job.fetch_many(job_ids, connection=conn), strict=True):
+    for job in Job.fetch_many(job_ids, connection=conn):
         state = job.get_status(refresh=False) if job is not None else None
-        if state in ALIVE or (state == JobStatus.SCHEDULED and not _overdue(scheduled, job_id, cutoff)):
+        if state in ALIVE or (state == JobStatus.SCHEDULED and not _overdue(conn, job, cutoff)):
             answer.append(None)
         else:
             answer.append((job, state.value if state else "missing"))
     return answer
 
 
-def _sweep_members(conn, scheduled, now, cutoff) -> int:
+def _sweep_members(conn, now, cutoff) -> int:
     due = db.or_(Member.next_retry_at <= cutoff,
                  db.and_(Member.next_retry_at.is_(None), Member.sync_since <= cutoff))
     swept, last_id = 0, 0
@@ -85,12 +86,12 @@ def _sweep_members(conn, scheduled, now, cutoff) -> int:
             return swept
         last_id = rows[-1].id
         ids = [registrations.registration_job_id(r.sync_job_id, r.sync_attempts) for r in rows]
-        lost = {row.id: (row, *found) for row, found in zip(rows, _lost(conn, scheduled, ids, cutoff), strict=True)
+        lost = {row.id: (row, *found) for row, found in zip(rows, _lost(conn, ids, cutoff), strict=True)
                 if found is not None}
         swept += _enqueue_again(lost, now)
 
 
-def _sweep_emails(conn, scheduled, cutoff) -> int:
+def _sweep_emails(conn, cutoff) -> int:
     """Outbox rows still queued well after the registration that wrote them."""
     rows = db.session.execute(
         db.select(OutboxMessage.id, OutboxMessage.key, OutboxMessage.member_id, OutboxMessage.email_id)
@@ -100,7 +101,7 @@ def _sweep_emails(conn, scheduled, cutoff) -> int:
         .order_by(OutboxMessage.id).limit(5 * BATCH)).all()
     ids = [email_job_id(r.key) for r in rows]
     count = 0
-    for row, found in zip(rows, _lost(conn, scheduled, ids, cutoff), strict=True):
+    for row, found in zip(rows, _lost(conn, ids, cutoff), strict=True):
         if found is None:
             continue
         job, state = found
@@ -114,10 +115,10 @@ def _sweep_emails(conn, scheduled, cutoff) -> int:
     return count
 
 
-def _overdue(scheduled: ScheduledJobRegistry, job_id: str, cutoff) -> bool:
+def _overdue(conn, job: Job, cutoff) -> bool:
     """A scheduled job still waiting well after its time: no scheduler is running."""
     try:
-        return scheduled.get_scheduled_time(job_id) <= cutoff
+        return ScheduledJobRegistry(job.origin, connection=conn).get_scheduled_time(job.id) <= cutoff
     except NoSuchJobError:
         return True
 
@@ -129,9 +130,9 @@ def _forget(job: Job | None) -> None:
     which is what an abandoned job's is.)"""
     if job is None:
         return
-    q = queue()
-    ScheduledJobRegistry(queue=q).remove(job.id)
-    FailedJobRegistry(queue=q).remove(job.id)
+    for name in {job.origin, queue().name} - {None, ""}:
+        ScheduledJobRegistry(name, connection=job.connection).remove(job.id)
+        FailedJobRegistry(name, connection=job.connection).remove(job.id)
 
 
 def _enqueue_again(lost: dict, now) -> int:
