@@ -53,10 +53,9 @@ def event_settings(program_id):
     if program.binding is not None:
         context["consequences"] = linking.unlink_consequences(program)
         return render_template("programs/event_settings.html", **context)
-    partner = _partner(context["partners"], request.args.get("partner", ""),
-                       request.args.get("service", type=int))
-    services = _active_services(partner) if partner else []
     chosen = int_arg("service")
+    partner = _partner(context["partners"], request.args.get("partner", ""), chosen)
+    services = _active_services(partner) if partner else []
     service = next((s for s in services if s.id == chosen), None)
     if service is None and len(services) == 1:
         service = services[0]
