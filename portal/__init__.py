@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(providers.load_settings(os.environ))
     if test_config:
         app.config.update(test_config)
+    app.extensions["offered_providers"] = config_module.enabled_providers(app.config)
     if app.config["PRODUCTION"]:
         config_module.check_secrets(config_module.production_secrets(app.config))
     Path(app.instance_path).mkdir(exist_ok=True)

@@ -98,6 +98,9 @@ class Config:
     ATTENDANCE_REPORT_RETRIES = int(os.environ.get("ATTENDANCE_REPORT_RETRIES", "6"))
     ATTENDANCE_REPORT_RETRY_SECONDS = float(os.environ.get("ATTENDANCE_REPORT_RETRY_SECONDS", "300"))
 
+    # The providers this portal offers (comma-separated keys); empty: every registered one.
+    PROVIDERS = [k.strip() for k in os.environ.get("LECTERN_PROVIDERS", "").split(",") if k.strip()]
+
     # Production hardening: set LECTERN_ENV=production behind HTTPS.
     PRODUCTION = os.environ.get("LECTERN_ENV", "development") == "production"
     SESSION_COOKIE_HTTPONLY = True
@@ -110,14 +113,30 @@ class Config:
 
 def production_secrets(config) -> list[tuple[str, str | None, str]]:
     """(setting, value, development default) of every secret production must set: the
-    portal's own, then each provider plugin's declared secret settings."""
+    portal's own, then the declared secret settings of each provider it offers."""
     import providers
 
+    offered = enabled_providers(config)
     return [
         ("SECRET_KEY", config.get("SECRET_KEY"), DEV_SECRET_KEY),
         ("TOKEN_ENCRYPTION_KEY", config.get("TOKEN_ENCRYPTION_KEY"), ""),
-        *((s.key, config.get(s.key), s.default) for s in providers.secret_settings()),
+        *((s.key, config.get(s.key), s.default)
+          for cls in providers.classes() if cls.key in offered for s in cls.settings if s.secret),
     ]
+
+
+def enabled_providers(config) -> list[str]:
+    """The provider keys the portal offers (PROVIDERS, else every registered one); an
+    unknown key stops the start, naming it."""
+    import providers
+
+    keys = providers.keys()
+    wanted = list(config.get("PROVIDERS") or keys)
+    unknown = [k for k in wanted if k not in keys]
+    if unknown:
+        raise ValueError(f"LECTERN_PROVIDERS names unknown providers: {', '.join(unknown)} "
+                         f"(known: {', '.join(keys)})")
+    return [k for k in keys if k in wanted]
 
 
 def check_secrets(secrets: list[tuple[str, str | None, str]]) -> None:

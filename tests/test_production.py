@@ -67,3 +67,23 @@ def test_a_plugins_declared_secrets_are_checked_too():
     assert names[:2] == ["SECRET_KEY", "TOKEN_ENCRYPTION_KEY"]
     assert names[2:] == [s.key for s in secret_settings()]
     assert {"ZOOM_WEBHOOK_SECRET_TOKEN", "GOTO_WEBHOOK_SECRET_KEY"} <= set(names)
+
+
+def test_a_portal_offering_one_provider_needs_only_its_secrets(tmp_path, redis_conn):
+    zoom_only = {k: v for k, v in SECRETS.items() if not k.startswith("GOTO_")}
+    result = start_wsgi(tmp_path, LECTERN_ENV="production", LECTERN_PROVIDERS="zoom", **zoom_only)
+    assert result.returncode == 0, result.stderr
+    app = create_app(dict(zoom_only, PRODUCTION=True, PROVIDERS=["zoom"], TESTING=True,
+                          SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'one.db'}"))
+    with app.test_request_context():
+        from portal import partners
+        assert partners.choices() == [("zoom", "Zoom")]
+        with pytest.raises(LookupError):
+            partners.plugin("goto")
+    assert app.test_client().post("/webhooks/goto", data=b"{}").status_code == 404
+
+
+def test_an_unknown_provider_stops_the_start_naming_it():
+    with pytest.raises(ValueError) as refused:
+        create_app({"PROVIDERS": ["zoom", "webex"], "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert "webex" in str(refused.value)

@@ -4,7 +4,7 @@ job, flash, redirect."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-import providers
+from portal import partners
 from portal.errors import NotAllowed
 from portal.extensions import db
 from portal.linking import binding as linking
@@ -46,7 +46,7 @@ def event_settings(program_id):
     program = get_program_or_404(program_id)
     refusal = linking.partner_refusal(program)
     context = dict(program=program, refusal=refusal, link_form=LinkForm(), unlink_form=UnlinkForm(),
-                   consequences="", partners=providers.choices(), partner="", services=[],
+                   consequences="", partners=partners.choices(), partner="", services=[],
                    service=None, picker=None)
     if refusal:
         return render_template("programs/event_settings.html", **context)

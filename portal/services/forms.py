@@ -1,7 +1,7 @@
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-import providers
+from portal import partners
 from portal.forms import Form
 from portal.partners import plugin
 
@@ -16,10 +16,10 @@ class ServiceForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.provider.choices = providers.choices()
+        self.provider.choices = partners.choices()
 
     def validate_kind(self, field):
-        if field.data == "s2s" and self.provider.data in providers.keys() \
+        if field.data == "s2s" and self.provider.data in partners.keys() \
                 and not plugin(self.provider.data).capabilities.server_to_server:
             raise ValidationError(f"{plugin(self.provider.data).label} has no Server-to-Server connection: "
                                   "log into the provider instead.")
