@@ -81,10 +81,12 @@ class Identity:
     is_admin: bool = False
     #: plain names of the privileges the user lacks; empty when they may connect
     missing_privileges: tuple[str, ...] = ()
+    #: whether the user's plan lets them host webinars [S3]
+    webinars_enabled: bool = True
 
     @property
     def may_connect(self) -> bool:
-        return self.is_admin or not self.missing_privileges
+        return (self.is_admin or not self.missing_privileges) and self.webinars_enabled
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,11 @@ GENERIC_TEXTS = {
     "schedule": "schedule it for a date in the future.",
     "own_page": "people who register on {label}'s own page are not synced.",
     "who_may_connect": "The {label} user must be an admin of the {label} account.",
+    "webinars_missing": "webinars are not enabled for this user: give them a plan with webinars, "
+                        "or connect as a user who has one.",
+    "consent_denied": "if you did not refuse it yourself, the app may need to be pre-approved by "
+                      "an admin of the {label} account before other users can authorize it.",
+    "admin_lost": "the connecting user is no longer an admin of the {label} account.",
 }
 
 

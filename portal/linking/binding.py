@@ -125,10 +125,7 @@ def _snapshot(binding: Binding, webinar: Webinar) -> None:
     binding.start_at = webinar.start
     binding.duration = webinar.duration or 0
     binding.timezone = webinar.timezone or "UTC"
-    if webinar.host_email:
-        binding.host_email = webinar.host_email
-    binding.registration_required = webinar.registration_required
-    binding.approval_automatic = webinar.approval_automatic
+    binding.registration_required = bool(webinar.registration_required)
     binding.refreshed_at = utcnow()
     binding.deleted_at = None
 

@@ -32,6 +32,8 @@ class Service(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow)
     last_success_at = mapped_column(UTCDateTime, nullable=True)
     error_count: Mapped[int] = mapped_column(default=0)
+    # [S7] when a token refresh or check found the admin who connected no longer an admin
+    admin_lost_at = mapped_column(UTCDateTime, nullable=True)
 
     created_by = relationship("User")
     hosts = relationship("AuthorizedHost", order_by="AuthorizedHost.id", cascade="all, delete-orphan")
@@ -79,9 +81,7 @@ class Binding(db.Model):
     start_at = mapped_column(UTCDateTime, nullable=True)
     duration: Mapped[int] = mapped_column(default=0)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    host_email: Mapped[str] = mapped_column(String(254), default="")
     registration_required: Mapped[bool] = mapped_column(default=True)
-    approval_automatic: Mapped[bool] = mapped_column(default=True)
     refreshed_at = mapped_column(UTCDateTime, default=utcnow)
     deleted_at = mapped_column(UTCDateTime, nullable=True)
     # [S8]: the start time registrants signed up for, kept when it changes

@@ -12,6 +12,7 @@ from portal.models.services import (
     PENDING,
     REPLACED,
 )
+from portal.partners import plugin
 from portal.services.gateway import Gateway
 from portal.services.tokens import decrypt_token, encrypt_token
 from providers.base import Identity, ProviderError
@@ -21,10 +22,13 @@ class ConnectRefused(Exception):
     """The provider user may not connect; the message says what is missing."""
 
 
-def _refusal(identity: Identity, label: str) -> str:
-    missing = ", ".join(identity.missing_privileges)
-    return (f"{identity.email} is not an admin of this {label} account and lacks: {missing}. "
-            f"Ask a {label} admin to connect, or to grant these privileges.")
+def _refusal(identity: Identity, partner) -> str:
+    label = partner.label
+    if not (identity.is_admin or not identity.missing_privileges):
+        missing = ", ".join(identity.missing_privileges)
+        return (f"{identity.email} is not an admin of this {label} account and lacks: {missing}. "
+                f"Ask a {label} admin to connect, or to grant these privileges.")
+    return f"{identity.email} cannot host webinars: {partner.text('webinars_missing')}"
 
 
 def connect(service: Service, token: dict, user: User | None) -> Service:
@@ -34,7 +38,7 @@ def connect(service: Service, token: dict, user: User | None) -> Service:
     identity = gateway.whoami()
     if not identity.may_connect:
         _revoke_quietly(gateway, token)
-        raise ConnectRefused(_refusal(identity, gateway.plugin.label))
+        raise ConnectRefused(_refusal(identity, gateway.plugin))
     service.account_id = identity.account_id
     service.connected_user_id = identity.user_id
     service.connected_email = identity.email
@@ -54,11 +58,25 @@ def active_service_for_account(service: Service) -> Service | None:
         Service.state.in_([ACTIVE, NEEDS_REAUTH]), Service.id != service.id))
 
 
+def replacement_refusal(service: Service, old: Service | None) -> str:
+    """Why ``service`` may not replace ``old``, or '' [S7]: a service an admin
+    connected is replaced only by an admin."""
+    if old is None or not old.connected_is_admin or service.connected_is_admin:
+        return ""
+    label = plugin(service.provider).label
+    return (f"{service.connected_email} is not a {label} admin, and “{old.name}” was connected by an "
+            f"admin ({old.connected_email}): only an admin of the {label} account may replace it. "
+            f"Connect as a {label} admin, or keep “{old.name}”.")
+
+
 def save(service: Service) -> Service | None:
     """Make a pending service active. When another service holds the same
     account, it is replaced: its bindings move over and it is kept read-only.
     Returns the replaced service."""
     old = active_service_for_account(service)
+    refusal = replacement_refusal(service, old)
+    if refusal:
+        raise ConnectRefused(refusal)
     if old is not None:
         db.session.execute(db.update(Binding).where(Binding.service_id == old.id)
                            .values(service_id=service.id))
@@ -101,6 +119,7 @@ def reauthorize(service: Service, token: dict) -> None:
     service.connected_user_id = identity.user_id
     service.connected_email = identity.email
     service.connected_is_admin = True
+    service.admin_lost_at = None
     service.state = ACTIVE
     db.session.commit()
 
@@ -131,6 +150,7 @@ def deauthorized(provider: str, account_id: str) -> int:
 
 
 def check_connection(service: Service) -> Identity:
+    """*Test connection*; the gateway re-reads the connecting user's role [S7]."""
     return Gateway(service).whoami()
 
 

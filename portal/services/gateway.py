@@ -71,12 +71,15 @@ class Gateway:
         self.program_id = program_id
         self.plugin = plugin(service.provider)
         self._token = token
+        self._store: ServiceTokenStore | None = None
 
     @property
     def store(self) -> TokenStore:
         if self._token is not None:
             return MemoryTokenStore(self._token)
-        return ServiceTokenStore(self.service.id)
+        if self._store is None:
+            self._store = ServiceTokenStore(self.service.id)
+        return self._store
 
     # connecting
     def authorize_url(self, redirect_uri: str, state: str) -> str:
@@ -126,4 +129,26 @@ class Gateway:
             with db.engine.begin() as conn:
                 conn.execute(update(Service).where(Service.id == self.service.id)
                              .values(last_success_at=utcnow()))
+            if operation == "whoami":
+                note_role(self.service.id, result)
+                if self.service in db.session:
+                    db.session.expire(self.service, ["admin_lost_at"])
+            elif self._store is not None and self._store.rotated:
+                # [S7] each token refresh re-reads the connecting user's role
+                self._store.rotated = False
+                try:
+                    self.whoami()
+                except ProviderError:
+                    pass            # in the error log; the call itself succeeded
         return result
+
+
+def note_role(service_id: int, identity: Identity) -> None:
+    """Flag a service an admin connected whose user is no longer an admin [S7]; the
+    tokens and programs keep working, the admin's page says what to do."""
+    stmt = update(Service).where(Service.id == service_id, Service.connected_is_admin.is_(True))
+    with db.engine.begin() as conn:
+        if identity.is_admin:
+            conn.execute(stmt.values(admin_lost_at=None))
+        else:
+            conn.execute(stmt.where(Service.admin_lost_at.is_(None)).values(admin_lost_at=utcnow()))

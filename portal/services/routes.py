@@ -6,6 +6,7 @@ from portal.extensions import db
 from portal.forms import ConfirmForm
 from portal.models import Binding, Service, ServiceError
 from portal.models.services import PENDING
+from portal.partners import plugin
 from portal.security import admin_required
 from portal.services import authorization
 from portal.services import connect as service_flows
@@ -68,7 +69,7 @@ def service_callback():
         flash(str(error), "error")
         return redirect(url_for("services.services"))
     if "code" not in request.args:
-        flash("The provider did not authorize Lectern: " + request.args.get("error", "cancelled"), "error")
+        flash(_not_authorized(pending, request.args.get("error", "cancelled")), "error")
         return redirect(url_for("services.services"))
     if pending["purpose"] == "reauthorize":
         service = get_service_or_404(pending["service_id"])
@@ -90,6 +91,14 @@ def service_callback():
     return redirect(url_for("services.confirm_service", service_id=service.id))
 
 
+def _not_authorized(pending: dict, error: str) -> str:
+    words = f"The provider did not authorize Lectern: {error}."
+    if error == "access_denied" and pending.get("provider"):
+        partner = plugin(pending["provider"])
+        words = f"{partner.label} did not authorize Lectern (access denied): {partner.text('consent_denied')}"
+    return words
+
+
 @bp.route("/services/<int:service_id>/confirm", methods=["GET", "POST"])
 @admin_required
 def confirm_service(service_id):
@@ -103,14 +112,19 @@ def confirm_service(service_id):
             service_flows.discard(service)
             flash("The connection was not saved.", "info")
             return redirect(url_for("services.services"))
-        replaced = service_flows.save(service)
+        try:
+            replaced = service_flows.save(service)
+        except service_flows.ConnectRefused as refusal:
+            flash(str(refusal), "error")
+            return redirect(url_for("services.confirm_service", service_id=service.id))
         if replaced:
             flash(f"{service.name} replaces {replaced.name}: its programs now use the new service.", "success")
         else:
             flash(f"{service.name} is saved. Every portal user can now use it.", "success")
         return redirect(url_for("services.service", service_id=service.id))
     bound = db.session.scalar(db.select(db.func.count()).where(Binding.service_id == old.id)) if old else 0
-    return render_template("admin/service_confirm.html", service=service, old=old, bound=bound, form=form)
+    return render_template("admin/service_confirm.html", service=service, old=old, bound=bound, form=form,
+                           refusal=service_flows.replacement_refusal(service, old))
 
 
 @bp.route("/services/<int:service_id>")

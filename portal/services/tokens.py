@@ -49,6 +49,8 @@ class ServiceTokenStore:
         self.engine = db.engine
         self.redis = redis_conn()
         self.box = fernet()
+        #: set when this store refreshed the token (the gateway then re-reads the role)
+        self.rotated = False
 
     def load(self) -> dict:
         with self.engine.connect() as conn:
@@ -68,4 +70,5 @@ class ServiceTokenStore:
                 return current
             token = refresh(dict(seen))
             self.save(token)
+            self.rotated = True
             return token

@@ -86,6 +86,14 @@ class ZoomEvent(OAuth2Provider):
         "own_page": "people who register on Zoom's own page are not synced.",
         "who_may_connect": "The Zoom user must be an admin, or hold the privileges to edit users, "
                            "view usage reports and edit integrations, on a Zoom account with Webinars.",
+        "webinars_missing": "webinars are not enabled for this Zoom user: in Zoom, an account admin must "
+                            "assign them a Webinars license (User Management > Users > Edit), or "
+                            "connect as a user who has one.",
+        "consent_denied": "if you did not click Deny yourself, the Zoom account's admin may need to "
+                          "pre-approve Lectern in the Zoom App Marketplace (Manage > Pre-approve) "
+                          "before other users can authorize it.",
+        "admin_lost": "the connecting Zoom user is no longer an admin (their role was changed in "
+                      "Zoom's User Management > Roles).",
     }
 
     authorize_path, token_path, revoke_path = "/oauth/authorize", "/oauth/token", "/oauth/revoke"
@@ -140,10 +148,11 @@ class ZoomEvent(OAuth2Provider):
             held = set(zoom.get_permissions(str(me["id"])))
             missing = tuple(name for name, perm in REQUIRED_PRIVILEGES.items()
                             if perm not in held)
+        feature = zoom.get_settings(str(me["id"])).get("feature") or {}
         return Identity(account_id=str(me.get("account_id") or ""), user_id=str(me["id"]),
                         email=me.get("email") or "", first_name=me.get("first_name") or "",
                         last_name=me.get("last_name") or "", is_admin=is_admin,
-                        missing_privileges=missing)
+                        missing_privileges=missing, webinars_enabled=bool(feature.get("webinar")))
 
     def find_host(self, store: TokenStore, email: str) -> Host | None:
         try:

@@ -196,6 +196,9 @@ class ZoomClient:
     def get_user(self, user: str) -> dict:
         return self.request("GET", f"/users/{quote(user, safe='@')}", Subject("user", user))
 
+    def get_settings(self, user_id: str) -> dict:
+        return self.request("GET", f"/users/{quote(user_id, safe='@')}/settings", Subject("user", user_id))
+
     def get_permissions(self, user_id: str) -> list[str]:
         body = self.request("GET", f"/users/{quote(user_id, safe='@')}/permissions",
                             Subject("user", user_id))

@@ -180,6 +180,24 @@ def user_features(ident):
         return jsonify({"id": user["id"], "webinar": user.get("webinar", True)})
 
 
+@bp.post("/users/<ident>/role")
+def user_role(ident):
+    """``{"role_name": "Member"|"Admin"|..., "permissions": [...]}``: the user's role is
+    changed, as an admin would in Zoom's User Management > Roles."""
+    body = _body()
+    state = current().state
+    with state.lock:
+        user = state.user(ident)
+        if user is None:
+            raise ZoomFault(404, 1001, f"User does not exist: {ident}.")
+        role = str(body.get("role_name") or "Member")
+        user["role_name"] = role
+        user["role_id"] = {"Owner": "0", "Admin": "1", "Member": "2"}.get(role, "sbxRole" + role)
+        if "permissions" in body:
+            user["permissions"] = list(body["permissions"] or [])
+        return jsonify({"id": user["id"], "role_name": role, "role_id": user["role_id"]})
+
+
 @bp.post("/webinars")
 def create_webinar():
     return _run(lambda s: (_webinar_summary(events.create_webinar(s, _body(), request.host_url)), []))
