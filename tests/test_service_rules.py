@@ -89,3 +89,38 @@ def test_a_refused_consent_explains_pre_approval(admin, sandbox):
     page = admin.get(denied.headers["Location"]).text
     assert "Zoom did not authorize Lectern (access denied)" in page
     assert "pre-approve Lectern" in page and "admin" in page
+
+
+@pytest.mark.parametrize("how", ["disconnect", "deauthorize"])
+def test_reconnecting_an_account_moves_its_stranded_programs_in_one_step(
+        admin, service, sandbox, how, live_portal, run_jobs):
+    kept = linked_program(service, "Kept webinar")
+    spring = linked_program(service, "Spring webinar", webinar_id=seed.W_MANUAL)
+    if how == "disconnect":
+        admin.post(f"/admin/services/{service.id}/disconnect")
+    else:
+        sandbox.control("webhook-url", url=live_portal + "/webhooks/zoom")
+        sandbox.control("deauthorize", sync=True, account_id=seed.ACCOUNT_ID)
+        run_jobs()
+    assert _service("Zoom").state == "disconnected"
+    assert "not open" in admin.get(f"/lp/{kept.landing_page.slug}").text
+
+    answer = finish_connect(admin, start_connect(admin, "Zoom again"), seed.OWNER_ID)
+    confirm = admin.get(answer.headers["Location"]).text
+    assert "Programs left on a disconnected service" in confirm
+    assert "Kept webinar" in confirm and "Spring webinar" in confirm
+    done = admin.post(answer.headers["Location"], data={"action": "save", "move_stranded": "1"},
+                      follow_redirects=True)
+    assert "Moved to Zoom again: Kept webinar, Spring webinar." in done.text
+    new = _service("Zoom again")
+    assert {kept.binding.service_id, spring.binding.service_id} == {new.id}
+    assert 'name="email"' in admin.get(f"/lp/{kept.landing_page.slug}").text
+
+
+def test_reconnecting_without_moving_leaves_the_programs(admin, service):
+    kept = linked_program(service, "Kept webinar")
+    admin.post(f"/admin/services/{service.id}/disconnect")
+    answer = finish_connect(admin, start_connect(admin, "Zoom again"), seed.OWNER_ID)
+    admin.post(answer.headers["Location"], data={"action": "save"})
+    db.session.expire_all()
+    assert kept.binding.service_id == service.id

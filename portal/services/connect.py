@@ -69,14 +69,26 @@ def replacement_refusal(service: Service, old: Service | None) -> str:
             f"Connect as a {label} admin, or keep “{old.name}”.")
 
 
-def save(service: Service) -> Service | None:
+def stranded_bindings(service: Service) -> list[Binding]:
+    """Bindings still on a disconnected (or deauthorized) service of the same account:
+    their programs can move to this new connection [S11]."""
+    return db.session.scalars(db.select(Binding).join(Service, Binding.service_id == Service.id).where(
+        Service.provider == service.provider, Service.account_id == service.account_id,
+        Service.state == DISCONNECTED, Service.id != service.id).order_by(Binding.id)).all()
+
+
+def save(service: Service, move_stranded: bool = False) -> Service | None:
     """Make a pending service active. When another service holds the same
     account, it is replaced: its bindings move over and it is kept read-only.
-    Returns the replaced service."""
+    With ``move_stranded``, programs left on a disconnected service of the account
+    move over too. Returns the replaced service."""
     old = active_service_for_account(service)
     refusal = replacement_refusal(service, old)
     if refusal:
         raise ConnectRefused(refusal)
+    if move_stranded:
+        for binding in stranded_bindings(service):
+            binding.service_id = service.id
     if old is not None:
         db.session.execute(db.update(Binding).where(Binding.service_id == old.id)
                            .values(service_id=service.id))

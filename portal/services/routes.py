@@ -113,7 +113,9 @@ def confirm_service(service_id):
             flash("The connection was not saved.", "info")
             return redirect(url_for("services.services"))
         try:
-            replaced = service_flows.save(service)
+            moved = [b.program.name for b in service_flows.stranded_bindings(service)]
+            move = request.form.get("move_stranded") == "1"
+            replaced = service_flows.save(service, move_stranded=move)
         except service_flows.ConnectRefused as refusal:
             flash(str(refusal), "error")
             return redirect(url_for("services.confirm_service", service_id=service.id))
@@ -121,10 +123,13 @@ def confirm_service(service_id):
             flash(f"{service.name} replaces {replaced.name}: its programs now use the new service.", "success")
         else:
             flash(f"{service.name} is saved. Every portal user can now use it.", "success")
+        if move and moved:
+            flash(f"Moved to {service.name}: " + ", ".join(moved) + ".", "success")
         return redirect(url_for("services.service", service_id=service.id))
     bound = db.session.scalar(db.select(db.func.count()).where(Binding.service_id == old.id)) if old else 0
     return render_template("admin/service_confirm.html", service=service, old=old, bound=bound, form=form,
-                           refusal=service_flows.replacement_refusal(service, old))
+                           refusal=service_flows.replacement_refusal(service, old),
+                           stranded=service_flows.stranded_bindings(service))
 
 
 @bp.route("/services/<int:service_id>")
