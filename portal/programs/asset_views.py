@@ -5,7 +5,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from portal.errors import NotAllowed
 from portal.extensions import db
 from portal.mail import compose as mail
+from portal.linking import binding as linking
 from portal.models import Email
+from portal.partners import plugin
 from portal.models.types import utcnow
 from portal.programs import bp
 from portal.programs import flow as flows
@@ -36,7 +38,7 @@ def landing_page(program_id):
     program = get_program_or_404(program_id)
     page = program.landing_page
     form = LandingPageForm(obj=page, program_id=program.id)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _publishing_refused(program, page, form):
         if not page.published and form.published.data:
             page.published_at = utcnow()
         form.populate_obj(page)
@@ -44,7 +46,25 @@ def landing_page(program_id):
         flash("Landing page saved" + (" and published." if page.published else " (not published)."), "success")
         return back_to_program(program)
     return render_template("programs/landing_edit.html", program=program, page=page, form=form,
-                           intro=intro_html(form.intro.data), open=registration.landing_open(program))
+                           intro=intro_html(form.intro.data), open=registration.landing_open(program),
+                           registration_off=registration.registration_off(program)
+                           ), 400 if form.published.errors else 200
+
+
+def _publishing_refused(program, page, form) -> bool:
+    """[S13] A linked webinar must require registration before its page is published:
+    the webinar is read again first, and the marketer told what to change."""
+    if page.published or not form.published.data or program.binding is None:
+        return False
+    linking.link_health(program)
+    if program.binding.registration_required:
+        return False
+    partner = plugin(program.binding.provider)
+    form.published.errors = [
+        f"Not published: the webinar does not require registration in {partner.label}, so nobody "
+        f"who signs up here could be registered. In {partner.label}, {partner.text('require_registration')} "
+        "Then publish again."]
+    return True
 
 
 @bp.route("/<int:program_id>/emails/new", methods=["GET", "POST"])

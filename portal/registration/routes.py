@@ -43,6 +43,10 @@ def page_and_address() -> str:
 def page(slug):
     page = published_page_or_404(slug)
     program = page.program
+    if state.registration_off(program):
+        return render_template("landing/unavailable.html", title=page.title or program.name,
+                               message="Registration on this page is closed: this event no longer "
+                                       "takes registrations here. Contact the organiser for details.")
     if not state.landing_open(program):
         return render_template("landing/unavailable.html", title=page.title or program.name,
                                message="Registration for this event is not open yet. "

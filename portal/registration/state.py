@@ -45,8 +45,18 @@ def provider_ready(program: Program) -> bool:
 
 def landing_open(program: Program) -> bool:
     """Whether the landing form may take registrations: a webinar program must be
-    linked to a webinar of a usable service; other channels need nothing."""
-    return provider_ready(program) if program.channel_def.partner_events else True
+    linked to a webinar of a usable service that requires registration [S13]; other
+    channels need nothing."""
+    if not program.channel_def.partner_events:
+        return True
+    return provider_ready(program) and program.binding.registration_required
+
+
+def registration_off(program: Program) -> bool:
+    """Linked, but the webinar no longer requires registration [S13]."""
+    binding = program.binding
+    return bool(program.channel_def.partner_events and binding is not None
+                and not binding.registration_required)
 
 
 def _claim_attempt(member: Member, plan: Plan) -> bool:

@@ -242,6 +242,20 @@ def reschedule(wid):
     return _run(lambda s: ({"start_time": _body()["start_time"]}, events.reschedule(s, wid, _body())))
 
 
+@bp.post("/webinars/<int:wid>/settings")
+def webinar_settings(wid):
+    """``{"approval_type": 0|1|2}``: the host edits the webinar's registration (2: not
+    required); sends ``webinar.updated`` as Zoom does."""
+    def op(s):
+        w = s.webinar(wid)
+        old = dict(w["settings"])
+        w["settings"]["approval_type"] = int(_body().get("approval_type", old["approval_type"]))
+        return dict(w["settings"]), [events.envelope(
+            s, "webinar.updated", {"id": w["id"], "uuid": w["uuid"], "settings": dict(w["settings"])},
+            {"id": w["id"], "uuid": w["uuid"], "settings": old})]
+    return _run(op)
+
+
 @bp.delete("/webinars/<int:wid>")
 @bp.post("/webinars/<int:wid>/delete")
 def delete(wid):
