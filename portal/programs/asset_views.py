@@ -4,11 +4,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from portal.errors import NotAllowed
 from portal.extensions import db
-from portal.mail import compose as mail
 from portal.linking import binding as linking
+from portal.mail import compose as mail
 from portal.models import Email
-from portal.partners import plugin
 from portal.models.types import utcnow
+from portal.partners import plugin
 from portal.programs import bp
 from portal.programs import flow as flows
 from portal.programs.asset_forms import EmailForm, EmailStepForm, LandingPageForm, StatusStepForm
