@@ -5,9 +5,11 @@ from datetime import datetime, timedelta
 
 from portal.attendance import pulls, sync
 from portal.extensions import db
+from portal.linking import binding as linking
 from portal.models import Binding, Program
 from portal.models.types import utcnow
 from portal.workers import queue, redis_conn
+from providers.base import ProviderError
 
 
 def sync_attendance(program_id: int, trigger: str = "manual", run_id: int | None = None):
@@ -17,6 +19,8 @@ def sync_attendance(program_id: int, trigger: str = "manual", run_id: int | None
     if program is None or program.binding is None:
         return "not linked"
     binding = program.binding
+    if trigger in ("fallback", "final pass") and _start_moved_later(binding, trigger):
+        return "the webinar moved: its pulls are planned again"
     if trigger == "fallback" and binding.attendance_pulled_at is not None:
         end = pulls.scheduled_end(binding)
         if end is not None and binding.attendance_pulled_at >= end:
@@ -44,6 +48,24 @@ def sync_attendance(program_id: int, trigger: str = "manual", run_id: int | None
                            job_id=pulls.pull_job_id("retry", program_id))
     pulls.note_next_pull(program_id)
     return retry_at and f"retry at {retry_at.isoformat()}"
+
+
+def _start_moved_later(binding: Binding, trigger: str) -> bool:
+    """[S9] Before a scheduled pull, read the webinar's details again: when its start
+    moved (and no webhook said so) the pull is too early, so every pull is planned
+    again from the new time instead of calling the webinar never started."""
+    try:
+        binding = linking.refresh_binding(binding.id)
+    except ProviderError:
+        return False                     # in the error log; pull with what we know
+    if binding is None or binding.deleted_at is not None:
+        return False
+    end = pulls.scheduled_end(binding)
+    due = end + (pulls.grace() if trigger == "fallback" else pulls.final_pass_delay()) if end else None
+    if due is None or due <= utcnow():
+        return False
+    pulls.schedule_attendance_pulls(binding.program_id)
+    return True
 
 
 def webinar_ended(provider: str, webinar_id: str, ended_at: str = "") -> str:

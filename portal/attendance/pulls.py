@@ -100,6 +100,19 @@ def schedule_attendance_pulls(program_id: int, ended_at=None) -> None:
     note_next_pull(program_id)
 
 
+def plan_final_pass(program_id: int, end: datetime) -> None:
+    """Move the final pass to ``end`` + the delay when that is later than planned: the
+    instance that really ran may have ended after the scheduled end [S8]."""
+    final = end.astimezone(timezone.utc) + final_pass_delay()
+    planned = _scheduled_at(pull_job_id("final", program_id))
+    if planned is not None and planned.replace(tzinfo=timezone.utc) >= final:
+        return
+    if final > utcnow():
+        queue().enqueue_at(final, SYNC_JOB, program_id, "final pass",
+                           job_id=pull_job_id("final", program_id))
+        note_next_pull(program_id)
+
+
 def cancel_attendance_pulls(program_id: int) -> None:
     """An unlinked program has no attendance left to pull."""
     for kind in PULL_KINDS:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from portal.attendance.pulls import grace, scheduled_end
+from portal.attendance.pulls import grace, plan_final_pass, scheduled_end
 from portal.attendance.rule import Rule
 from portal.attendance.writer import Writer
 from portal.extensions import db
@@ -46,8 +46,10 @@ def sync(run_id: int) -> datetime | None:
 
     called = False
     try:
-        report = Gateway(service, program_id=program.id).attendance(binding.webinar_id, on_page=on_page)
+        report = Gateway(service, program_id=program.id).attendance(
+            binding.webinar_id, on_page=on_page, unrecorded=(NotStarted,))
         called = True
+        started_at = report.started_at
         writer = Writer(program, binding, run)
         writer.write_attendees(report.attendees)
         del report.attendees[:]            # the merged attendees are no longer needed
@@ -62,7 +64,12 @@ def sync(run_id: int) -> datetime | None:
     binding.never_started = False
     binding.attendance_pulled_at = utcnow()
     run.message = writer.summary()
-    return _finish(run, DONE)
+    program_id, duration = program.id, binding.duration or 0
+    done = _finish(run, DONE)
+    if started_at is not None and run.trigger != "final pass":
+        # [S8] the final pass follows the instance that really ran, not the schedule
+        plan_final_pass(program_id, started_at + timedelta(minutes=duration))
+    return done
 
 
 def mark_failed(run_id: int, error: str) -> None:
@@ -82,6 +89,10 @@ def _finish(run: SyncRun, state: str, error: str = "", message: str = "",
     return retry_at
 
 
+def _record(run: SyncRun, binding: Binding, error: ProviderError) -> None:
+    record_error(binding.service_id, "attendance", error, run.program_id, binding.webinar_id)
+
+
 def _provider_failed(run: SyncRun, error: ProviderError) -> datetime | None:
     binding = db.session.get(Program, run.program_id).binding
     now = utcnow()
@@ -99,11 +110,13 @@ def _provider_failed(run: SyncRun, error: ProviderError) -> datetime | None:
                 return _finish(run, WAITING, retry_at=now + delay,
                                message=f"the report is not ready yet (try {run.attempts} of "
                                        f"{retries}); trying again")
+            _record(run, binding, error)
             return _finish(run, FAILED, error=f"the report was still not ready after {retries} "
                                               "tries; the final pass will try again")
         # [S9] no instance long after the scheduled end: it never started. Nobody
-        # becomes No Show; the error is already in the service's log.
+        # becomes No Show; now, and only now, it goes into the service's error log.
         binding.never_started = True
+        _record(run, binding, error)
         return _finish(run, NEVER_STARTED, message=error.message)
     if isinstance(error, (RateLimited, Unavailable)) and run.attempts < retries:
         wait = error.retry_after if isinstance(error, RateLimited) and error.retry_after else \

@@ -111,16 +111,22 @@ class Gateway:
         return self._call("register", self.plugin.register, self.store, webinar_id, registrant,
                           webinar_id=webinar_id)
 
-    def attendance(self, webinar_id: str, on_page: Callable[[int], None] | None = None) -> Attendance:
+    def attendance(self, webinar_id: str, on_page: Callable[[int], None] | None = None,
+                   unrecorded: tuple[type[ProviderError], ...] = ()) -> Attendance:
+        """``unrecorded``: errors the caller files itself once it knows what they mean
+        (a report that lags is not an error; a webinar that never started is) [S9]."""
         return self._call("attendance", self.plugin.attendance, self.store, webinar_id, on_page,
-                          webinar_id=webinar_id)
+                          webinar_id=webinar_id, unrecorded=unrecorded)
 
-    def _call(self, operation: str, fn, *args, webinar_id: str = ""):
+    def _call(self, operation: str, fn, *args, webinar_id: str = "",
+              unrecorded: tuple[type[ProviderError], ...] = ()):
         saved = self.service.id is not None and self._token is None
         try:
             result = fn(*args)
         except ProviderError as error:
-            if saved:
+            if saved and isinstance(error, unrecorded):
+                pass
+            elif saved:
                 record_error(self.service.id, operation, error, self.program_id, webinar_id)
             else:
                 log.warning("provider call %s failed while connecting: %s", operation, error.message)
