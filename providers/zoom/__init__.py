@@ -180,10 +180,13 @@ class ZoomEvent(OAuth2Provider):
     def register(self, store: TokenStore, webinar_id: str, registrant: Registrant) -> Registration:
         """Idempotent on email. Zoom answers a repeated email with the existing
         registration, but caps adds of the same person at 3 a day, and a POST whose
-        answer was lost may have registered them. So a POST is never repeated blindly:
-        after a lost answer, or when Zoom refuses for the daily cap, the registrants are
-        looked up by email first. (No lookup before the first POST: scanning 10,000
-        registrants for every new person would cost ~34 calls per registration.)"""
+        answer was lost may have registered them. So after a lost answer, or when Zoom
+        refuses for a daily cap, the registrants are looked up by email, one page at a
+        time and stopping at the match, at most once per call [S20]: Zoom's list has no
+        email filter, and reading it again on every retry would load Zoom while it is
+        failing. A per-second limit is never answered with a lookup. (No lookup before
+        the first POST: scanning 10,000 registrants for every new person would cost ~34
+        calls per registration.)"""
         zoom = self.client(store)
         body = {"email": registrant.email.strip(), "first_name": registrant.first_name,
                 "last_name": registrant.last_name}
@@ -191,20 +194,29 @@ class ZoomEvent(OAuth2Provider):
             body["org"] = registrant.company
         if registrant.phone:
             body["phone"] = registrant.phone
+        looked_up = False
+
+        def look_up() -> Registration | None:
+            nonlocal looked_up
+            if looked_up:
+                return None
+            looked_up = True
+            return self._find_registration(zoom, webinar_id, registrant.email)
+
         for attempt in range(1, self.conf.max_retries + 2):
             try:
                 answer = zoom.add_registrant(webinar_id, body)
                 return Registration(registrant_id=str(answer["registrant_id"]),
                                     join_url=answer.get("join_url") or "")
             except Unavailable:
-                found = self._find_registration(zoom, webinar_id, registrant.email)
+                found = look_up()
                 if found:
                     return found
                 if attempt > self.conf.max_retries:
                     raise
                 zoom.sleep(zoom.backoff(attempt))
             except RateLimited as exc:
-                found = self._find_registration(zoom, webinar_id, registrant.email)
+                found = look_up() if exc.daily else None
                 if found:
                     return found
                 raise exc

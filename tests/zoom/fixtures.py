@@ -110,6 +110,10 @@ class ZoomSandboxServer:
                 if (not method or r[0] == method) and r[1].startswith(prefix)
                 and (not path or r[1] == path)]
 
+    def requests_with_fields(self) -> list[list]:
+        """[method, path, names of the query parameters and body fields sent]."""
+        return self.control("requests?fields=1", method="GET")["requests"]
+
     def reset(self) -> None:
         self.control("reset")
 

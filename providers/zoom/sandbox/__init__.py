@@ -65,13 +65,23 @@ def create_sandbox_app(config: Mapping | None = None) -> Flask:
     return app
 
 
+def _field_names() -> list[str]:
+    """Names of what the client sent (query parameters, JSON or form body fields), for
+    tests that check a client sends only what it may [S20]."""
+    names = set(request.args) | set(request.form)
+    body = request.get_json(silent=True)
+    if isinstance(body, dict):
+        names |= set(body)
+    return sorted(names)
+
+
 def _inject_faults():
     if request.path.startswith("/_sandbox") or request.path == "/":
         return None
     state = current().state
     with state.lock:
         if len(state.requests_seen) < 50_000:
-            state.requests_seen.append([request.method, request.path])
+            state.requests_seen.append([request.method, request.path, _field_names()])
         fault = state.take_fault(request.method, request.path)
     if fault:
         return _fault_answer(fault)

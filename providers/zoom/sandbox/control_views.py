@@ -141,10 +141,14 @@ def clear_faults():
 
 @bp.get("/requests")
 def requests_seen():
-    """Every API/OAuth request the sandbox answered since the last reset: [method, path]."""
+    """Every API/OAuth request the sandbox answered since the last reset: [method, path];
+    with ``?fields=1``, [method, path, names of the query parameters and body fields]."""
     state = current().state
     with state.lock:
-        return jsonify({"requests": list(state.requests_seen)})
+        rows = [list(r) for r in state.requests_seen]
+    if request.args.get("fields", "") not in ("1", "true"):
+        rows = [r[:2] for r in rows]
+    return jsonify({"requests": rows})
 
 
 @bp.post("/users")
