@@ -93,6 +93,12 @@ class GoToEvent(OAuth2Provider):
         "own_page": "people who register on GoTo's own registration page are not synced.",
         "who_may_connect": "The GoTo organizer must be a super user of the GoTo account, or hold "
                            "the Manage users and Run reports admin roles.",
+        "webinars_missing": "this GoTo user cannot organize webinars: an admin of the GoTo account "
+                            "must give them a GoTo Webinar license, or connect as an organizer.",
+        "consent_denied": "if you did not refuse it yourself, an admin of the GoTo account may need "
+                          "to allow Lectern for the account before organizers can authorize it.",
+        "admin_lost": "the connecting GoTo organizer is no longer a super user or admin of the "
+                      "GoTo account (their roles were changed in the GoTo Admin Center).",
     }
 
     authorize_path, token_path, revoke_path = "/oauth/authorize", "/oauth/token", "/oauth/revoke"
