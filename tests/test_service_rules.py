@@ -74,6 +74,7 @@ def test_test_connection_notices_a_demoted_admin(admin, service, sandbox):
     tested = admin.post(f"/admin/services/{service.id}/test", follow_redirects=True)
     assert f"{seed.ADMIN_EMAIL} is no longer an admin" in tested.text
     assert _service("Zoom").admin_lost_at is not None and _service("Zoom").state == "active"
+    assert "no longer an admin" in admin.get("/admin/services").text
 
 
 def test_a_user_without_webinars_is_refused_plainly(admin, sandbox):
