@@ -2,7 +2,7 @@
 the host's email and the approval setting
 
 Revision ID: c15a7e1d0b20
-Revises: 25de7fad303c
+Revises: b7d3e9a41c20
 Create Date: 2026-11-28 19:50:00
 
 """
@@ -13,7 +13,7 @@ import portal.models.types
 
 
 revision = 'c15a7e1d0b20'
-down_revision = '25de7fad303c'
+down_revision = 'b7d3e9a41c20'
 branch_labels = None
 depends_on = None
 
