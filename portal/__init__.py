@@ -5,10 +5,12 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext
 
 import providers
 from portal import config as config_module
-from portal.extensions import csrf, db, limiter, login_manager, migrate
+from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+from portal.i18n import select_locale
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -35,8 +37,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message = lazy_gettext("Please sign in to see this page.")
+    login_manager.localize_callback = str  # in the visitor's language, when flashed
     csrf.init_app(app)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(root / "translations"))
+    babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
     from portal import cli, errors, models, security, templating, workers  # noqa: F401  (models: tables)
@@ -49,11 +54,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.registration.recovery import sweep_registrations
     from portal.registration.routes import bp as landing_bp
     from portal.services.routes import bp as services_bp
+    from portal.users.account import bp as account_bp
     from portal.users.routes import bp as users_bp
     from portal.webhooks import bp as webhooks_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(users_bp, url_prefix="/admin")
     app.register_blueprint(services_bp, url_prefix="/admin")
     app.register_blueprint(programs_bp, url_prefix="/programs")

@@ -5,6 +5,8 @@ a member moves forward only, except by a manual change (recorded as such).
 """
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext
+
 
 @dataclass(frozen=True)
 class Status:
@@ -45,7 +47,7 @@ ATTENDED = "Attended"
 ATTENDED_ON_DEMAND = "Attended On-demand"
 NO_SHOW = "No Show"
 
-WEBINAR = Channel("webinar", "Webinar", (
+WEBINAR = Channel("webinar", lazy_gettext("Webinar"), (
     Status(NOT_IN_PROGRAM, 0),
     Status(INVITED, 10),
     # Same step as Registered: a later successful retry moves the member back.
@@ -56,7 +58,7 @@ WEBINAR = Channel("webinar", "Webinar", (
     Status(ATTENDED_ON_DEMAND, 40, success=True),
 ), partner_events=True)
 
-IN_PERSON = Channel("in_person", "In person event", (
+IN_PERSON = Channel("in_person", lazy_gettext("In person event"), (
     Status(NOT_IN_PROGRAM, 0),
     Status(INVITED, 10),
     Status(REGISTERED, 20),

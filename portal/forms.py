@@ -1,4 +1,5 @@
 """Forms shared by every feature, and the base every form of the portal derives from."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 
@@ -21,4 +22,4 @@ class Form(FlaskForm):
 
 class ConfirmForm(Form):
     """A form with only its CSRF token, for POST buttons."""
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))

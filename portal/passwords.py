@@ -3,6 +3,7 @@
 Guessability is zxcvbn's estimate (Dropbox's algorithm, the Python port on PyPI): it
 ships its own lists of the most common passwords, words, names and keyboard patterns,
 needs no network, and says why a password is weak, which the form shows as is."""
+from flask_babel import gettext as _
 from wtforms.validators import ValidationError
 from zxcvbn import zxcvbn
 
@@ -18,14 +19,15 @@ _ZXCVBN_MAX = 72
 def password_problem(password: str, user_inputs: list[str] | tuple = ()) -> str | None:
     """Why ``password`` is refused, or None. ``user_inputs`` (email...) count as guessable."""
     if len(password) < MIN_LENGTH:
-        return f"Use at least {MIN_LENGTH} characters."
+        return _("Use at least %(num)d characters.", num=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"Use at most {MAX_LENGTH} characters."
+        return _("Use at most %(num)d characters.", num=MAX_LENGTH)
     result = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=[u for u in user_inputs if u])
     if result["score"] >= MIN_SCORE:
         return None
-    warning = result["feedback"]["warning"] or "This password is too easy to guess."
-    return f"{warning} Try a few unrelated words, or a longer passphrase."
+    # zxcvbn's own warning is English only.
+    warning = result["feedback"]["warning"] or _("This password is too easy to guess.")
+    return _("%(warning)s Try a few unrelated words, or a longer passphrase.", warning=warning)
 
 
 class StrongPassword:

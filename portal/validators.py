@@ -3,6 +3,7 @@ query arguments that are plain numbers in range."""
 import re
 
 from flask import abort, request
+from flask_babel import gettext as _
 from wtforms.validators import ValidationError
 
 # Every C0 and C1 control, DEL, and Unicode's line and paragraph separators: in a name
@@ -24,11 +25,11 @@ class NoControlCharacters:
         if not isinstance(field.data, str):
             return
         if self.multiline and MULTI_LINE.search(field.data):
-            raise ValidationError("Remove the control characters (invisible characters other "
-                                  "than tabs and line breaks) from this text.")
+            raise ValidationError(_("Remove the control characters (invisible characters other "
+                                    "than tabs and line breaks) from this text."))
         if not self.multiline and SINGLE_LINE.search(field.data):
-            raise ValidationError("Use one line of text, without line breaks or invisible "
-                                  "control characters.")
+            raise ValidationError(_("Use one line of text, without line breaks or invisible "
+                                    "control characters."))
 
 
 SINGLE, MULTI = NoControlCharacters(), NoControlCharacters(multiline=True)

@@ -1,9 +1,12 @@
 """Fixtures: the app on SQLite and on PostgreSQL, real Redis, a burst worker,
 and signed-in clients for each role."""
 import os
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from redis import Redis
 
 import providers
@@ -19,6 +22,15 @@ PASSWORD = "correct horse battery"
 pytest_plugins = [f"tests.{key}.fixtures" for key in providers.keys()]
 
 _pg_schema_ready = False
+
+
+def pytest_configure(config):
+    """`make install` compiles the catalogues; a bare pytest run sees the current ones too."""
+    for po in Path(__file__).resolve().parent.parent.glob("translations/*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source, mo.open("wb") as target:
+                write_mo(target, read_po(source))
 
 
 def base_config(db_url: str) -> dict:

@@ -28,12 +28,12 @@ def connect_service(admin_client, name="Zoom", user_id=seed.OWNER_ID, save=True)
     return db.session.scalars(db.select(Service).order_by(Service.id.desc())).first()
 
 
-def linked_program(service, name="Spring webinar", webinar_id=None):
+def linked_program(service, name="Spring webinar", webinar_id=None, language="en"):
     """A webinar program linked through the real linking flow, landing page published."""
     from portal.linking import binding as linking
     from portal.programs import lifecycle as flows
 
-    program = flows.create_program(name, "webinar", "", None)
+    program = flows.create_program(name, "webinar", "", None, language=language)
     linking.link_program(program.id, service.id, str(webinar_id or seed.W_SINGLE))
     program.landing_page.published = True
     db.session.commit()

@@ -21,6 +21,7 @@ ACCESS = {
     "programs.task": LOGIN,
     "users.users": ADMIN,
     "users.toggle_active": ADMIN,
+    "account.preferences": LOGIN,
     "services.services": ADMIN,
     "services.new_service": ADMIN,
     "services.service_callback": ADMIN,

@@ -44,8 +44,9 @@ def test_program_page_shows_the_webinar_in_its_own_zone_with_the_s14_note(market
     program = bound_program()
     page = marketer.get(f"/programs/{program.id}").text
     assert '<dd class="topic">Quarterly update</dd>' in page
-    assert '<dd class="start">Wed 01 May 2030, 17:00 CEST</dd>' in page      # 15:00 UTC in Paris
-    assert "60 minutes, 17:00 to 18:00 CEST" in page
+    # 15:00 UTC in Paris, as Babel writes it in English (a narrow no-break space before PM)
+    assert '<dd class="start">Wednesday, May 1, 2030, 5:00\u202fPM Central European Summer Time</dd>' in page
+    assert "60 minutes, 5:00\u202fPM to 6:00\u202fPM Central European Summer Time" in page
     assert '<dd class="zone">Europe/Paris</dd>' in page
     assert "people who register on Zoom's own page are not synced" in html.unescape(page)
     assert 'data-flag="rescheduled"' not in page and 'data-flag="deleted"' not in page

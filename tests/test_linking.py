@@ -16,6 +16,7 @@ from portal.models import Binding, Member, Program
 from portal.programs import lifecycle as flows
 from portal.services import connect as service_flows
 from providers.zoom.sandbox import seed
+from tests.babel_helpers import babel_time, babel_when
 from tests.fixtures_services import connected_service
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -34,7 +35,11 @@ def service(app, users, sandbox):
 
 def text(response) -> str:
     """The page as read: entities decoded, runs of whitespace as one space."""
-    return re.sub(r"\s+", " ", html.unescape(response.get_data(as_text=True)))
+    return as_read(html.unescape(response.get_data(as_text=True)))
+
+
+def as_read(words: str) -> str:
+    return re.sub(r"\s+", " ", words)
 
 
 def picker_rows(page: str) -> list[str]:
@@ -66,7 +71,7 @@ def test_picker_merges_the_connecting_and_authorized_hosts_webinars_by_start(mar
         seed.W_RECURRING_NO_FIXED, seed.W_RECURRING_FIXED, seed.W_SINGLE, seed.W_MANUAL,
         seed.W_NO_REGISTRATION, seed.W_QUESTION, seed.W_BOB)]
     row = re.search(rf'<tr data-webinar="{seed.W_SINGLE}".*?</tr>', page, re.S).group(0)
-    start = starts_at(seed.W_SINGLE).astimezone(PARIS).strftime("%a %d %b %Y, %H:%M %Z")
+    start = as_read(babel_when(starts_at(seed.W_SINGLE), "Europe/Paris"))
     assert "Lectern product tour" in row and seed.OWNER_EMAIL in row and start in row
     assert "60 min" in row and ">required<" in row and "disabled" not in row
     bob = re.search(rf'<tr data-webinar="{seed.W_BOB}".*?</tr>', page, re.S).group(0)
@@ -92,13 +97,14 @@ def test_webinar_bound_elsewhere_is_disabled_with_a_link_to_that_program(markete
 def test_linking_shows_the_snapshot_with_the_s14_note_and_a_healthy_check(marketer, service):
     program = flows.create_program("Tour", "webinar", "", None)
     page = text(link(marketer, program, service, seed.W_SINGLE))
-    start = starts_at(seed.W_SINGLE).astimezone(PARIS)
+    start = starts_at(seed.W_SINGLE)
     assert "Linked to “Lectern product tour”." in page
     assert '<dd class="topic">Lectern product tour</dd>' in page
     assert '<dd class="agenda">Lectern product tour: a Lectern sandbox webinar.</dd>' in page
-    assert f'<dd class="start">{start.strftime("%a %d %b %Y, %H:%M %Z")}</dd>' in page
+    assert f'<dd class="start">{as_read(babel_when(start, "Europe/Paris"))}</dd>' in page
     end = start + timedelta(minutes=60)
-    assert f"60 minutes, {start:%H:%M} to {end.strftime('%H:%M %Z')}" in page
+    assert as_read(f"60 minutes, {babel_time(start, 'Europe/Paris')} to "
+                   f"{babel_time(end, 'Europe/Paris', with_zone=True)}") in page
     assert '<dd class="zone">Europe/Paris</dd>' in page
     assert "people who register on Zoom's own page are not synced" in page
     assert "Link health check passed" in page and 'class="problems"' not in page
@@ -184,7 +190,7 @@ def test_refresh_details_rereads_the_webinar_on_a_worker(marketer, service, sand
     assert "being re-read" in page
     run_jobs()
     page = text(marketer.get(f"/programs/{program.id}"))
-    assert '<dd class="start">Mon 03 Feb 2031, 10:00 CET</dd>' in page
+    assert '<dd class="start">Monday, February 3, 2031, 10:00 AM Central European Standard Time</dd>' in page
     assert "Details of “Lectern product tour” re-read." in page
     assert 'data-flag="rescheduled"' not in page        # nobody had registered
 
@@ -198,14 +204,15 @@ def test_webinar_updated_webhook_warns_only_when_people_registered(marketer, ser
     if registered:
         add_member(program, "ann@example.com")
     sandbox.control("webhook-url", url=f"{live_portal}/webhooks/zoom")
-    old = starts_at(seed.W_SINGLE).astimezone(PARIS)
+    old = starts_at(seed.W_SINGLE)
     sandbox.control(f"webinars/{seed.W_SINGLE}/reschedule", sync=True, start_time="2031-02-03T09:00:00Z")
     assert sandbox.state()["webhook_deliveries"][-1]["outcome"] == 200
     run_jobs()
     page = text(marketer.get(f"/programs/{program.id}"))
-    assert '<dd class="start">Mon 03 Feb 2031, 10:00 CET</dd>' in page
+    new = "Monday, February 3, 2031, 10:00 AM Central European Standard Time"  # as read: \u202f is a space
+    assert f'<dd class="start">{new}</dd>' in page
     warning = (f"The webinar was rescheduled after people registered: it was to start "
-               f"{old.strftime('%a %d %b %Y, %H:%M %Z')} and now starts Mon 03 Feb 2031, 10:00 CET.")
+               f"{as_read(babel_when(old, 'Europe/Paris'))} and now starts {new}.")
     assert (warning in page) is registered
     binding = db.session.scalar(db.select(Binding))
     assert (binding.previous_start_at is not None) is registered

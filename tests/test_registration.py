@@ -1,7 +1,6 @@
 """Registration with the provider, end to end: the landing form, a real RQ worker,
 the Zoom sandbox over HTTP and a real SMTP server on loopback [S16] [S17] [S19]."""
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -10,6 +9,7 @@ from portal.channels import INVITED, REGISTERED, REGISTRATION_ERROR
 from portal.extensions import db
 from portal.models import FlowStep, Member, OutboxMessage, Person, utcnow
 from providers.zoom.sandbox import seed
+from tests.babel_helpers import babel_when
 from tests.services_helpers import connect_service, linked_program
 from tests.smtp_fixtures import smtp_server_fixture  # noqa: F401  (the smtp_server fixture)
 
@@ -58,8 +58,7 @@ def test_registration_end_to_end(client, program, sandbox, run_jobs, smtp_server
     landing = client.get(f"/lp/{program.landing_page.slug}")
     binding = program.binding
     assert binding.topic in landing.text
-    local_start = binding.start_at.astimezone(ZoneInfo(binding.timezone))
-    assert local_start.strftime("%d %b %Y, %H:%M") in landing.text and binding.timezone in landing.text
+    assert babel_when(binding.start_at, binding.timezone) in landing.text and binding.timezone in landing.text
 
     thanks = submit(client, program)
     assert "Thank you for registering" in thanks.text

@@ -2,6 +2,8 @@
 rule, the progress of a running sync (polled by static/app.js), and what the
 program and member partials show."""
 from flask import Blueprint, abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import IntegerField, SelectField, SubmitField
 from wtforms.validators import NumberRange, Optional
@@ -21,13 +23,19 @@ RUNS_SHOWN = 10
 LIMITS = {ATTENDED_MINUTES: (1, 1440, "minutes"), ATTENDED_PERCENT: (1, 100, "percent")}
 
 
+def unit_range(unit: str, low: int, high: int) -> str:
+    if unit == "minutes":
+        return _("Give a number of minutes from %(low)d to %(high)d.", low=low, high=high)
+    return _("Give a number of percent from %(low)d to %(high)d.", low=low, high=high)
+
+
 class AttendedRuleForm(Form):
-    rule = SelectField("Counts as attended", choices=[
-        (ATTENDED_ANY, "Any attendance"),
-        (ATTENDED_MINUTES, "At least N minutes"),
-        (ATTENDED_PERCENT, "At least X % of the scheduled duration")])
-    threshold = IntegerField("N minutes or X %", validators=[Optional(), NumberRange(min=0, max=1440)])
-    submit = SubmitField("Save rule")
+    rule = SelectField(_l("Counts as attended"), choices=[
+        (ATTENDED_ANY, _l("Any attendance")),
+        (ATTENDED_MINUTES, _l("At least N minutes")),
+        (ATTENDED_PERCENT, _l("At least X percent of the scheduled duration"))])
+    threshold = IntegerField(_l("N minutes or X %"), validators=[Optional(), NumberRange(min=0, max=1440)])
+    submit = SubmitField(_l("Save rule"))
 
     def validate(self, extra_validators=None):
         # A form-level check: Optional() would stop a field validator on a blank.
@@ -36,7 +44,7 @@ class AttendedRuleForm(Form):
         if self.rule.data in LIMITS:
             low, high, unit = LIMITS[self.rule.data]
             if self.threshold.data is None or not low <= self.threshold.data <= high:
-                self.threshold.errors = [f"Give a number of {unit} from {low} to {high}."]
+                self.threshold.errors = [unit_range(unit, low, high)]
                 return False
         return True
 
@@ -45,10 +53,10 @@ class AttendedRuleForm(Form):
 def sync_attendance(program_id):
     program = get_program_or_404(program_id)
     if program.binding is None or program.binding.deleted_at is not None:
-        flash("Link this program to a webinar before syncing attendance.", "error")
+        flash(_("Link this program to a webinar before syncing attendance."), "error")
     else:
         start_attendance_sync(program.id, "manual")
-        flash("Attendance sync started; its progress shows in the Attendance section.", "info")
+        flash(_("Attendance sync started; its progress shows in the Attendance section."), "info")
     return redirect(url_for("programs.show", program_id=program.id) + "#attendance")
 
 
@@ -58,11 +66,11 @@ def attended_rule(program_id):
     form = AttendedRuleForm()
     if form.validate_on_submit():
         set_attended_rule(program.id, form.rule.data, form.threshold.data or 0)
-        flash(f"Attended now means {rule_words(program.id)}. It applies from the next sync; "
-              "nobody moves back.", "success")
+        flash(_("Attended now means %(rule)s. It applies from the next sync; nobody moves back.",
+                rule=rule_words(program.id)), "success")
     else:
         errors = [e for field_errors in form.errors.values() for e in field_errors]
-        flash("The attended rule was not changed: " + " ".join(errors), "error")
+        flash(_("The attended rule was not changed: %(errors)s", errors=" ".join(errors)), "error")
     return redirect(url_for("programs.show", program_id=program.id) + "#attendance")
 
 

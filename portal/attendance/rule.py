@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from portal.channels import ATTENDED, NO_SHOW
 from portal.extensions import db
 from portal.models import Binding, Program
@@ -33,14 +35,16 @@ class Rule:
 
     @property
     def words(self) -> str:
+        # In the reader's language; a job (no request) writes the default, English.
         if self.kind == ATTENDED_MINUTES:
-            return f"at least {self.threshold} minutes"
+            return _("at least %(num)d minutes", num=self.threshold)
         if self.kind == ATTENDED_PERCENT:
             if not self.duration:
-                return f"at least {self.threshold} % of the scheduled duration (unknown: any attendance)"
-            return (f"at least {self.threshold} % of the scheduled {self.duration} minutes "
-                    f"({self.minimum} minutes)")
-        return "any attendance"
+                return _("at least %(num)d %% of the scheduled duration (unknown: any attendance)",
+                         num=self.threshold)
+            return _("at least %(num)d %% of the scheduled %(duration)d minutes (%(minimum)d minutes)",
+                     num=self.threshold, duration=self.duration, minimum=self.minimum)
+        return _("any attendance")
 
     def verdict(self, attendee: Attendee) -> tuple[str, str]:
         """(status, reason) for one attendee."""

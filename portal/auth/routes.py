@@ -2,6 +2,7 @@ import hashlib
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash
 
@@ -41,11 +42,11 @@ def login():
             check_password_hash(_DUMMY_HASH, form.password.data)
         elif user.check_password(form.password.data):
             if not user.active:
-                flash("This account is deactivated. Ask an administrator.", "error")
+                flash(_("This account is deactivated. Ask an administrator."), "error")
                 return render_template("auth/login.html", form=form), 403
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
-        flash("Wrong email or password.", "error")
+        flash(_("Wrong email or password."), "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
 
@@ -56,7 +57,7 @@ def logout():
         current_user.end_sessions()
         db.session.commit()
     logout_user()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -68,7 +69,7 @@ def change_password():
     form = ChangePasswordForm(guessable=[user.email])
     if form.validate_on_submit():
         if not user.check_password(form.current_password.data):
-            form.current_password.errors.append("This is not your current password.")
+            form.current_password.errors.append(_("This is not your current password."))
             return render_template("auth/change_password.html", form=form), 400
         user.set_password(form.new_password.data)
         user.end_sessions()
@@ -76,6 +77,6 @@ def change_password():
         # Every other session ended with the old version; this one carries on.
         remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
         login_user(user, remember=remembered)
-        flash("Your password is changed. Every other session is signed out.", "success")
+        flash(_("Your password is changed. Every other session is signed out."), "success")
         return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form), 400 if form.errors else 200

@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
@@ -15,6 +17,7 @@ from portal.attendance.pulls import cancel_attendance_pulls, schedule_attendance
 from portal.channels import REGISTERED, REGISTRATION_ERROR, get_channel
 from portal.errors import NotAllowed
 from portal.extensions import db
+from portal.i18n import state_word
 from portal.linking.picker import service_hosts
 from portal.models import Binding, Member, Program, Service, User
 from portal.models.types import utcnow
@@ -34,8 +37,8 @@ class NeedsConfirmation(NotAllowed):
 def partner_refusal(program: Program) -> str:
     """Why this program cannot pick a partner, or '' when it can [S5]."""
     if not program.channel_def.partner_events:
-        return (f"Only programs of the Webinar channel can be linked to a partner event; "
-                f"this program's channel is {program.channel_def.label}.")
+        return _("Only programs of the Webinar channel can be linked to a partner event; "
+                 "this program's channel is %(channel)s.", channel=program.channel_def.label)
     return ""
 
 
@@ -60,40 +63,41 @@ def link_program(program_id: int, service_id: int, webinar_id: str, user: User |
     Everything the picker shows as disabled is refused here too, whatever was posted."""
     program = db.session.get(Program, program_id)
     if program is None:
-        raise NotAllowed("This program does not exist.")
+        raise NotAllowed(_("This program does not exist."))
     refusal = partner_refusal(program)
     if refusal:
         raise NotAllowed(refusal)
     webinar_id = str(webinar_id or "").strip()
     if not webinar_id:
-        raise NotAllowed("Choose a webinar.")
+        raise NotAllowed(_("Choose a webinar."))
     if program.binding is not None:
         if program.binding.webinar_id == webinar_id and program.binding.service_id == service_id:
             return program.binding
-        raise NotAllowed(f"This program is already linked to webinar {program.binding.webinar_id}. "
-                        "Unlink it first: a linked program never switches webinars silently.")
+        raise NotAllowed(_("This program is already linked to webinar %(webinar)s. Unlink it first: a "
+                           "linked program never switches webinars silently.", webinar=program.binding.webinar_id))
     service = db.session.get(Service, service_id)
     if service is None:
-        raise NotAllowed("Choose a login (service).")
+        raise NotAllowed(_("Choose a login (service)."))
     if not service.usable:
-        raise NotAllowed(f"The service “{service.name}” is {service.state}: an admin must fix it "
-                        "before it can be used.")
+        raise NotAllowed(_("The service “%(name)s” is %(state)s: an admin must fix it before it can be used.",
+                           name=service.name, state=state_word(service.state)))
     _refuse_if_bound(service.provider, webinar_id)
     try:
         webinar = Gateway(service, program_id=program.id).webinar(webinar_id)
     except ProviderError as error:
-        raise NotAllowed(f"Webinar {webinar_id} could not be read: {error.message}") from None
+        raise NotAllowed(_("Webinar %(webinar)s could not be read: %(error)s", webinar=webinar_id,
+                           error=error.message)) from None
     # The id the provider answers with, not the one posted: "081000000001" and
     # "81000000001" are one webinar, and the one-program-per-webinar rule holds on it.
     webinar_id = str(webinar.id or webinar_id)
     _refuse_if_bound(service.provider, webinar_id)
     if webinar.recurring:
-        raise NotAllowed(f"“{webinar.topic}” is a recurring webinar: only single-occurrence webinars "
-                        "can be linked.")
-    visible = {host_id for host_id, _ in service_hosts(service)}
+        raise NotAllowed(_("“%(topic)s” is a recurring webinar: only single-occurrence webinars "
+                           "can be linked.", topic=webinar.topic))
+    visible = {host_id for host_id, _email in service_hosts(service)}
     if webinar.host_id and webinar.host_id not in visible:
-        raise NotAllowed(f"“{webinar.topic}” is hosted by someone whose webinars this service may not "
-                        "see; an admin can add that host to the service.")
+        raise NotAllowed(_("“%(topic)s” is hosted by someone whose webinars this service may not "
+                           "see; an admin can add that host to the service.", topic=webinar.topic))
     binding = Binding(program=program, service=service, provider=service.provider, webinar_id=webinar_id)
     _snapshot(binding, webinar)
     binding.health_problems = "\n".join(webinar_problems(service.provider, webinar))
@@ -105,7 +109,7 @@ def link_program(program_id: int, service_id: int, webinar_id: str, user: User |
         # Two people linking the same webinar at once: the unique constraint decides.
         db.session.rollback()
         _refuse_if_bound(service.provider, webinar_id)
-        raise NotAllowed("This program was linked meanwhile; reload the page.") from None
+        raise NotAllowed(_("This program was linked meanwhile; reload the page.")) from None
     log.info("program %s linked to %s webinar %s", program.id, service.provider, webinar_id)
     schedule_attendance_pulls(program.id)  # in case the end is never announced
     return binding
@@ -115,7 +119,8 @@ def _refuse_if_bound(provider: str, webinar_id: str) -> None:
     other = db.session.scalar(db.select(Binding).where(Binding.provider == provider,
                                                        Binding.webinar_id == webinar_id))
     if other is not None:
-        raise NotAllowed(f"Webinar {webinar_id} is already linked to the program “{other.program.name}”.")
+        raise NotAllowed(_("Webinar %(webinar)s is already linked to the program “%(name)s”.",
+                           webinar=webinar_id, name=other.program.name))
 
 
 def _snapshot(binding: Binding, webinar: Webinar) -> None:
@@ -251,11 +256,15 @@ def unlink_consequences(program: Program) -> str:
     count = people_signed_up(program.id)
     if not count:
         return ""
-    people = "1 person has" if count == 1 else f"{count} people have"
-    label = plugin(program.binding.provider).label if program.binding else "the provider"
-    return (f"{people} signed up for this webinar. They keep their status, history and join links, and "
-            f"stay registered in {label}; the portal will no longer send registrations or read attendance for "
-            "this webinar. Linking another webinar afterwards does not register them for it.")
+    label = plugin(program.binding.provider).label if program.binding else _("the provider")
+    return ngettext("%(num)d person has signed up for this webinar. They keep their status, history and join "
+                    "links, and stay registered in %(provider)s; the portal will no longer send registrations "
+                    "or read attendance for this webinar. Linking another webinar afterwards does not register "
+                    "them for it.",
+                    "%(num)d people have signed up for this webinar. They keep their status, history and join "
+                    "links, and stay registered in %(provider)s; the portal will no longer send registrations "
+                    "or read attendance for this webinar. Linking another webinar afterwards does not register "
+                    "them for it.", count, provider=label)
 
 
 def unlink_program(program_id: int, confirmed: bool = False) -> Binding | None:

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from portal.extensions import db
 from portal.models import Binding, Program, Service
@@ -43,9 +44,9 @@ class PickerItem:
     @property
     def disabled_reason(self) -> str:
         if self.webinar.recurring:
-            return "Recurring webinar: not supported, only single-occurrence webinars can be linked."
+            return _("Recurring webinar: not supported, only single-occurrence webinars can be linked.")
         if self.bound_program_id:
-            return "Already linked to another program."
+            return _("Already linked to another program.")
         return ""
 
 
@@ -116,8 +117,8 @@ def upcoming_webinars(service: Service, refresh: bool = False) -> Picker:
     for (host_id, email), webinars, error in results:
         if error is not None:
             who = email or host_id
-            picker.errors.append(f"The webinars of {who} could not be listed through “{service_name}”: "
-                                 f"{error.message}")
+            picker.errors.append(_("The webinars of %(who)s could not be listed through “%(service)s”: %(error)s",
+                                   who=who, service=service_name, error=error.message))
             continue
         for webinar in webinars:
             if webinar.id in seen:
@@ -179,7 +180,7 @@ def remember_registration(provider: str, webinar_id: str, required: bool) -> Non
 
 
 def forget_picker(service: Service) -> None:
-    keys = [_cache_key(service.id, host_id) for host_id, _ in service_hosts(service)]
+    keys = [_cache_key(service.id, host_id) for host_id, _email in service_hosts(service)]
     if keys:
         redis_conn().delete(*keys)
 

@@ -2,6 +2,7 @@
 then refresh, check and unlink. Views parse input, call one flow or enqueue one
 job, flash, redirect."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal import partners
@@ -31,7 +32,7 @@ def _active_services(partner: str) -> list[Service]:
 
 def _partner(partners: list[tuple[str, str]], asked: str, service_id: int | None) -> str:
     """The partner asked for; else the chosen login's; else the first with an active login."""
-    keys = [key for key, _ in partners]
+    keys = [key for key, _label in partners]
     if asked in keys:
         return asked
     service = db.session.get(Service, service_id) if service_id else None
@@ -79,7 +80,7 @@ def link(program_id):
     except NotAllowed as error:
         flash(str(error), "error")
         return redirect(url_for("linking.event_settings", program_id=program.id, service=form.service_id.data))
-    flash(f"Linked to “{binding.topic}”.", "success")
+    flash(_("Linked to “%(topic)s”.", topic=binding.topic), "success")
     for problem in binding.problems:
         flash(problem, "warning")
     return redirect(url_for("programs.show", program_id=program.id))
@@ -93,7 +94,7 @@ def check(program_id):
         for problem in problems:
             flash(problem, "warning")
     else:
-        flash("The link is healthy: the portal can register people for this webinar.", "success")
+        flash(_("The link is healthy: the portal can register people for this webinar."), "success")
     return redirect(url_for("programs.show", program_id=program.id))
 
 
@@ -101,11 +102,11 @@ def check(program_id):
 def refresh(program_id):
     program = get_program_or_404(program_id)
     if program.binding is None:
-        flash("This program is not linked to a webinar.", "error")
+        flash(_("This program is not linked to a webinar."), "error")
     else:
-        start_task("refresh_webinar", "Refresh webinar details", "portal.linking.jobs.refresh_webinar",
+        start_task("refresh_webinar", _("Refresh webinar details"), "portal.linking.jobs.refresh_webinar",
                    program.id, program_id=program.id, user_id=current_user.id)
-        flash("The webinar's details are being re-read; the progress shows below.", "info")
+        flash(_("The webinar's details are being re-read; the progress shows below."), "info")
     return redirect(url_for("programs.show", program_id=program.id))
 
 
@@ -114,13 +115,14 @@ def unlink(program_id):
     program = get_program_or_404(program_id)
     form = UnlinkForm()
     if not form.validate_on_submit():
-        flash("The form expired; try again.", "error")
+        flash(_("The form expired; try again."), "error")
         return redirect(url_for("linking.event_settings", program_id=program.id))
     try:
         binding = linking.unlink_program(program.id, confirmed=form.confirm.data)
     except linking.NeedsConfirmation as needed:
-        flash(f"Not unlinked. {needed} Tick the confirmation to unlink anyway.", "error")
+        flash(_("Not unlinked. %(why)s Tick the confirmation to unlink anyway.", why=needed), "error")
         return redirect(url_for("linking.event_settings", program_id=program.id))
     if binding is not None:
-        flash(f"Unlinked from webinar {binding.webinar_id}. You may link another webinar.", "success")
+        flash(_("Unlinked from webinar %(webinar)s. You may link another webinar.", webinar=binding.webinar_id),
+              "success")
     return redirect(url_for("linking.event_settings", program_id=program.id))

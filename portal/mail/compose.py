@@ -6,11 +6,12 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from portal.extensions import db
+from portal.i18n import in_zone
 from portal.models import Member, Person, Program
-from portal.templating import in_zone
 
 TOKEN_RE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 WEBINAR_URL = "member.webinar url"
@@ -53,7 +54,7 @@ def token_values(program: Program, person, webinar_url: str) -> dict[str, str]:
         "lead.Last Name": person.last_name or "",
         "lead.Email Address": person.email,
         "program.name": program.name,
-        "event.start": in_zone(start, zone) if start else "",
+        "event.start": in_zone(start, zone, locale=program.language or "en") if start else "",
         "event.timezone": zone if binding else "",
     }
 
@@ -79,9 +80,16 @@ def person_for_unsubscribe(token: str) -> Person | None:
     return db.session.get(Person, person_id)
 
 
-def unsubscribe_url(person: Person) -> str:
-    # Built from PORTAL_URL: jobs render emails outside any request.
-    return f"{current_app.config['PORTAL_URL'].rstrip('/')}/lp/unsubscribe/{unsubscribe_token(person)}"
+def unsubscribe_url(person: Person, language: str = "en") -> str:
+    # Built from PORTAL_URL: jobs render emails outside any request. The page answers in
+    # the language of the email that carried the link.
+    return (f"{current_app.config['PORTAL_URL'].rstrip('/')}/lp/unsubscribe/{unsubscribe_token(person)}"
+            f"?lang={language}")
+
+
+def footer(link: str, language: str) -> str:
+    with force_locale(language or "en"):
+        return "\n\n--\n" + gettext("To stop receiving these emails: %(link)s", link=link) + "\n"
 
 
 def compose(email, member: Member) -> tuple[str, str]:
@@ -90,7 +98,8 @@ def compose(email, member: Member) -> tuple[str, str]:
     subject = render(email.subject, values)
     body = render(email.body, values)
     if not email.operational:
-        body += f"\n\n--\nTo stop receiving these emails: {unsubscribe_url(member.person)}\n"
+        language = member.program.language
+        body += footer(unsubscribe_url(member.person, language), language)
     return subject, body
 
 
@@ -106,5 +115,7 @@ def preview(email, program: Program) -> tuple[str, str, str]:
     values = token_values(program, sample, sample.webinar_url)
     body = render(email.body, values)
     if not email.operational:
-        body += "\n\n--\nTo stop receiving these emails: (the person's own unsubscribe link)\n"
-    return render(email.subject, values), body, f"a sample person ({sample.email})"
+        with force_locale(program.language or "en"):
+            link = gettext("(the person's own unsubscribe link)")
+        body += footer(link, program.language)
+    return render(email.subject, values), body, gettext("a sample person (%(email)s)", email=sample.email)

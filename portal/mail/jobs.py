@@ -52,7 +52,8 @@ def send_email(member_id: int, email_id: int, key: str):
     else:
         db.session.commit()          # in the outbox before any delivery attempt
         try:
-            delivery.deliver(row, "" if email.operational else compose.unsubscribe_url(person))
+            delivery.deliver(row, "" if email.operational
+                             else compose.unsubscribe_url(person, member.program.language))
         except delivery.DeliveryFailed as failure:
             if failure.permanent:
                 row.state, row.error = FAILED, failure.reason

@@ -24,6 +24,8 @@ class Program(db.Model):
     created_at = mapped_column(UTCDateTime, default=utcnow)
     attended_rule: Mapped[str] = mapped_column(String(10), default=ATTENDED_ANY)
     attended_threshold: Mapped[int] = mapped_column(default=0)
+    # The language of its landing page, form, thanks page and default emails.
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
 
     created_by = relationship("User", foreign_keys=[created_by_id])
     cloned_from = relationship("Program", remote_side=[id], foreign_keys=[cloned_from_id])

@@ -17,6 +17,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(20), default=MARKETER)
     active: Mapped[bool] = mapped_column(default=True)
+    # The portal's language for this user; empty until they choose: their browser's then.
+    locale: Mapped[str] = mapped_column(String(5), default="", server_default="")
     created_at = mapped_column(UTCDateTime, default=utcnow)
     # Part of every session's and remember-me cookie's user id: raising it signs
     # the user out everywhere (logout, password change).

@@ -1,6 +1,7 @@
 """The program's assets editors: landing page, emails (with token check and
 preview) and the registration flow with its order warnings [S17] [S19]."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from portal.errors import NotAllowed
 from portal.extensions import db
@@ -37,13 +38,16 @@ def back_to_program(program, anchor="assets"):
 def landing_page(program_id):
     program = get_program_or_404(program_id)
     page = program.landing_page
-    form = LandingPageForm(obj=page, program_id=program.id)
+    form = LandingPageForm(obj=page, program_id=program.id, language=program.language)
     if form.validate_on_submit() and not _publishing_refused(program, page, form):
         if not page.published and form.published.data:
             page.published_at = utcnow()
-        form.populate_obj(page)
+        for name in ("slug", "title", "intro", "published"):
+            getattr(form, name).populate_obj(page, name)
+        program.language = form.language.data
         db.session.commit()
-        flash("Landing page saved" + (" and published." if page.published else " (not published)."), "success")
+        flash(_("Landing page saved and published.") if page.published
+              else _("Landing page saved (not published)."), "success")
         return back_to_program(program)
     return render_template("programs/landing_edit.html", program=program, page=page, form=form,
                            intro=intro_html(form.intro.data), open=registration.landing_open(program),
@@ -60,10 +64,10 @@ def _publishing_refused(program, page, form) -> bool:
     if program.binding.registration_required:
         return False
     partner = plugin(program.binding.provider)
-    form.published.errors = [
-        f"Not published: the webinar does not require registration in {partner.label}, so nobody "
-        f"who signs up here could be registered. In {partner.label}, {partner.text('require_registration')} "
-        "Then publish again."]
+    form.published.errors = [_(
+        "Not published: the webinar does not require registration in %(provider)s, so nobody who signs up "
+        "here could be registered. In %(provider)s, %(fix)s Then publish again.",
+        provider=partner.label, fix=partner.text("require_registration"))]
     return True
 
 
@@ -79,7 +83,7 @@ def email_edit(program_id, email_id=None):
             db.session.add(email)
         form.populate_obj(email)
         db.session.commit()
-        flash(f"Email “{email.name}” saved.", "success")
+        flash(_("Email “%(name)s” saved.", name=email.name), "success")
         return redirect(url_for("programs.email_edit", program_id=program.id, email_id=email.id))
     return render_template("programs/email_edit.html", program=program, email=email, form=form,
                            tokens=mail.TOKENS)
@@ -100,7 +104,7 @@ def email_delete(program_id, email_id):
     email = get_email_or_404(program, email_id)
     db.session.delete(email)
     db.session.commit()
-    flash(f"Email “{email.name}” deleted.", "success")
+    flash(_("Email “%(name)s” deleted.", name=email.name), "success")
     return back_to_program(program)
 
 
@@ -122,11 +126,11 @@ def flow(program_id):
         elif email_form.submit.data and email_form.validate():
             flows.add_step(program, flows.SEND_EMAIL, email_id=email_form.email_id.data)
         else:
-            flash("Choose a status or an email for the new step.", "error")
+            flash(_("Choose a status or an email for the new step."), "error")
             return render_template("programs/flow_edit.html", program=program, status_form=status_form,
                                    email_form=email_form, warnings=flows.flow_warnings(program)), 400
         db.session.commit()
-        flash("Step added.", "success")
+        flash(_("Step added."), "success")
         return redirect(url_for("programs.flow", program_id=program.id))
     return render_template("programs/flow_edit.html", program=program, status_form=status_form,
                            email_form=email_form, warnings=flows.flow_warnings(program))
@@ -156,7 +160,7 @@ def retry_registration(program_id, member_id):
     except NotAllowed as exc:
         flash(str(exc), "error")
     else:
-        flash(f"Registration of {member.person.email} retried now.", "info")
+        flash(_("Registration of %(email)s retried now.", email=member.person.email), "info")
     if request.form.get("back") == "members":
         return redirect(url_for("programs.show", program_id=program.id, _anchor="members"))
     return redirect(url_for("programs.member", program_id=program.id, member_id=member.id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import force_locale, lazy_gettext
 from sqlalchemy import delete
 
 from portal.channels import REGISTERED
@@ -11,16 +12,18 @@ from portal.extensions import db
 from portal.models import Email, FlowStep, LandingPage, Program
 from portal.programs.flow import CHANGE_STATUS, SEND_EMAIL
 
-DEFAULT_EMAIL_NAME = "Confirmation"
-DEFAULT_EMAIL_SUBJECT = "Your link to join {{program.name}}"
-DEFAULT_EMAIL_BODY = """Hello {{lead.First Name}},
+# Written in the program's language when it is created (portal/i18n.py); the marketer
+# edits them from there.
+DEFAULT_EMAIL_NAME = lazy_gettext("Confirmation")
+DEFAULT_EMAIL_SUBJECT = lazy_gettext("Your link to join {{program.name}}")
+DEFAULT_EMAIL_BODY = lazy_gettext("""Hello {{lead.First Name}},
 
 Thank you for registering for {{program.name}}.
 It starts {{event.start}} (time zone {{event.timezone}}).
 
 Join with your own link (it is yours alone, please do not share it):
 {{member.webinar url}}
-"""
+""")
 
 
 def slugify(text: str) -> str:
@@ -44,8 +47,9 @@ def add_default_assets(program: Program) -> None:
     """Every new program: an unpublished landing page, an operational confirmation
     email with the join link [S17], and the default flow [S19]."""
     slug = unique_slug(program.name)
-    email = Email(program=program, name=DEFAULT_EMAIL_NAME, subject=DEFAULT_EMAIL_SUBJECT,
-                  body=DEFAULT_EMAIL_BODY, operational=True)
+    with force_locale(program.language or "en"):
+        email = Email(program=program, name=str(DEFAULT_EMAIL_NAME), subject=str(DEFAULT_EMAIL_SUBJECT),
+                      body=str(DEFAULT_EMAIL_BODY), operational=True)
     db.session.add_all([
         email,
         LandingPage(program=program, slug=slug, title=program.name),

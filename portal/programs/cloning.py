@@ -6,6 +6,8 @@ whatever service or provider the source was bound through.
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from portal.errors import NotAllowed
 from portal.extensions import db
 from portal.models import Program, User
@@ -17,10 +19,11 @@ CLONE_SUFFIX = " (copy)"
 def clone_program(source_id: int, user: User | None = None) -> Program:
     source = db.session.get(Program, source_id)
     if source is None:
-        raise NotAllowed("This program does not exist.")
+        raise NotAllowed(_("This program does not exist."))
     name = source.name[:200 - len(CLONE_SUFFIX)] + CLONE_SUFFIX
     clone = Program(name=name, channel=source.channel, description=source.description,
                     attended_rule=source.attended_rule, attended_threshold=source.attended_threshold,
+                    language=source.language,
                     created_by=user, cloned_from=source)
     db.session.add(clone)
     db.session.flush()

@@ -2,6 +2,8 @@
 editor and its warnings [S17] [S19]."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from portal.channels import REGISTERED
 from portal.errors import NotAllowed
 from portal.extensions import db
@@ -18,10 +20,10 @@ def add_step(program: Program, action: str, status: str = "", email_id: int | No
         email_id = None
     elif action == SEND_EMAIL:
         if not any(e.id == email_id for e in program.emails):
-            raise NotAllowed("Choose one of this program's emails.")
+            raise NotAllowed(_("Choose one of this program's emails."))
         status = ""
     else:
-        raise NotAllowed("Unknown step.")
+        raise NotAllowed(_("Unknown step."))
     position = max((s.position for s in program.flow), default=0) + 1
     step = FlowStep(program=program, position=position, action=action, status=status, email_id=email_id)
     db.session.add(step)
@@ -39,7 +41,7 @@ def remove_step(program: Program, step_id: int) -> None:
     steps = list(program.flow)
     step = next((s for s in steps if s.id == step_id), None)
     if step is None:
-        raise NotAllowed("That step is not in this flow.")
+        raise NotAllowed(_("That step is not in this flow."))
     steps.remove(step)
     db.session.delete(step)
     _renumber(steps)
@@ -49,7 +51,7 @@ def move_step(program: Program, step_id: int, offset: int) -> None:
     steps = list(program.flow)
     index = next((i for i, s in enumerate(steps) if s.id == step_id), None)
     if index is None:
-        raise NotAllowed("That step is not in this flow.")
+        raise NotAllowed(_("That step is not in this flow."))
     target = min(max(index + offset, 0), len(steps) - 1)
     steps.insert(target, steps.pop(index))
     _renumber(steps)
@@ -63,26 +65,26 @@ def flow_warnings(program: Program) -> list[str]:
     registers = [i for i, s in enumerate(steps) if s.action == CHANGE_STATUS and s.status == REGISTERED]
     sends = [i for i, s in enumerate(steps) if s.action == SEND_EMAIL]
     if not registers:
-        warnings.append("No step changes the program status to Registered: people who fill out "
-                        "the form are not registered for the webinar.")
+        warnings.append(_("No step changes the program status to Registered: people who fill out "
+                          "the form are not registered for the webinar."))
     elif registers[0] != 0:
-        warnings.append(f"Change Program Status to Registered is step {registers[0] + 1}; it must be "
-                        "step 1, so people are registered for the webinar first.")
+        warnings.append(_("Change Program Status to Registered is step %(num)d; it must be "
+                          "step 1, so people are registered for the webinar first.", num=registers[0] + 1))
     if not sends:
-        warnings.append("No step sends an email: registrants do not receive their join link.")
+        warnings.append(_("No step sends an email: registrants do not receive their join link."))
     elif sends[0] != 1:
-        warnings.append(f"Send Email is step {sends[0] + 1}; it must be step 2, right after the "
-                        "registration, so the email carries the person's join link.")
+        warnings.append(_("Send Email is step %(num)d; it must be step 2, right after the "
+                          "registration, so the email carries the person's join link.", num=sends[0] + 1))
     for i in sends:
         email = steps[i].email
         if email is None:
-            warnings.append(f"Step {i + 1} sends an email that was deleted.")
+            warnings.append(_("Step %(num)d sends an email that was deleted.", num=i + 1))
         elif needs_join_link(email.subject, email.body) and not email.operational:
-            warnings.append(f"“{email.name}” carries the join link but is not operational: "
-                            "unsubscribed people would not receive it.")
+            warnings.append(_("“%(name)s” carries the join link but is not operational: "
+                              "unsubscribed people would not receive it.", name=email.name))
         elif needs_join_link(email.subject, email.body) and not program.channel_def.partner_events:
-            warnings.append(f"“{email.name}” uses {{{{member.webinar url}}}}, but a "
-                            f"{program.channel_def.label} program has no webinar: it will not be sent.")
+            warnings.append(_("“%(name)s” uses {{member.webinar url}}, but a %(channel)s program has no "
+                              "webinar: it will not be sent.", name=email.name, channel=program.channel_def.label))
     return warnings
 
 

@@ -1,24 +1,29 @@
+from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from portal.channels import channel_choices
 from portal.forms import Form
+from portal.i18n import LANGUAGE_CHOICES, current_language
 
 
 class ProgramForm(Form):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    channel = SelectField("Channel", choices=channel_choices(), default="webinar")
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
-    submit = SubmitField("Create program")
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    channel = SelectField(_l("Channel"), choices=channel_choices(), default="webinar")
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    # Proposed: the language the marketer reads the portal in.
+    language = SelectField(_l("Language of its landing page and emails"), choices=LANGUAGE_CHOICES,
+                           default=current_language)
+    submit = SubmitField(_l("Create program"))
 
 
 class StatusForm(Form):
-    status = SelectField("New status", choices=[])
-    reason = StringField("Why", validators=[Optional(), Length(max=300)])
-    submit = SubmitField("Change status")
+    status = SelectField(_l("New status"), choices=[])
+    reason = StringField(_l("Why"), validators=[Optional(), Length(max=300)])
+    submit = SubmitField(_l("Change status"))
 
 
 class BulkStatusForm(Form):
-    from_status = SelectField("Members with status", choices=[])
-    to_status = SelectField("Move to", choices=[])
-    submit = SubmitField("Move them")
+    from_status = SelectField(_l("Members with status"), choices=[])
+    to_status = SelectField(_l("Move to"), choices=[])
+    submit = SubmitField(_l("Move them"))

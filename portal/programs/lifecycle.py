@@ -8,10 +8,11 @@ from portal.models import Member, Person, Program, StatusChange, User, email_key
 from portal.programs.assets import add_default_assets
 
 
-def create_program(name: str, channel: str, description: str, user: User | None) -> Program:
+def create_program(name: str, channel: str, description: str, user: User | None,
+                   language: str = "en") -> Program:
     get_channel(channel)
     program = Program(name=name.strip(), channel=channel, description=description or "",
-                      created_by=user)
+                      created_by=user, language=language)
     db.session.add(program)
     add_default_assets(program)
     db.session.commit()

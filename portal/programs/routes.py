@@ -1,6 +1,7 @@
 """Programs: the list, one program's page, a member's page, bulk status changes,
 cloning, and the task progress pages poll."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
@@ -20,8 +21,9 @@ from portal.validators import page_arg
 def index():
     form = ProgramForm()
     if form.validate_on_submit():
-        program = create_program(form.name.data, form.channel.data, form.description.data, current_user)
-        flash(f"Program “{program.name}” created.", "success")
+        program = create_program(form.name.data, form.channel.data, form.description.data, current_user,
+                                 language=form.language.data)
+        flash(_("Program “%(name)s” created.", name=program.name), "success")
         return redirect(url_for("programs.show", program_id=program.id))
     programs = db.session.scalars(db.select(Program).order_by(Program.created_at.desc(), Program.id.desc())).all()
     return render_template("programs/index.html", programs=programs, form=form)
@@ -57,7 +59,7 @@ def member(program_id, member_id):
         if change_status(member, form.status.data, reason=form.reason.data or "manual change",
                          by_user=current_user, manual=True):
             db.session.commit()
-            flash(f"{member.person.email} is now {member.status}.", "success")
+            flash(_("%(email)s is now %(status)s.", email=member.person.email, status=member.status), "success")
         return redirect(url_for("programs.member", program_id=program.id, member_id=member.id))
     form.status.data = member.status
     emails = db.session.scalars(db.select(OutboxMessage).where(OutboxMessage.member_id == member.id)
@@ -71,12 +73,13 @@ def bulk_status(program_id):
     form = BulkStatusForm()
     form.from_status.choices = form.to_status.choices = program.channel_def.status_names
     if not form.validate_on_submit():
-        flash("Choose both statuses.", "error")
+        flash(_("Choose both statuses."), "error")
     else:
-        start_task("bulk_change_status", f"Move {form.from_status.data} members to {form.to_status.data}",
+        start_task("bulk_change_status", _("Move %(from_status)s members to %(to_status)s",
+                                              from_status=form.from_status.data, to_status=form.to_status.data),
                    "portal.programs.jobs.bulk_change_status", program.id, form.from_status.data,
                    form.to_status.data, current_user.id, program_id=program.id, user_id=current_user.id)
-        flash("The change runs in the background; its progress shows below.", "info")
+        flash(_("The change runs in the background; its progress shows below."), "info")
     return redirect(url_for("programs.show", program_id=program.id))
 
 
@@ -92,9 +95,9 @@ def clone(program_id):
     """Clone a program [S6]: assets come along, never the webinar link or members."""
     program = get_program_or_404(program_id)
     if not Form().validate_on_submit():
-        flash("The form expired; try again.", "error")
+        flash(_("The form expired; try again."), "error")
         return redirect(url_for("programs.show", program_id=program.id))
     copy = clone_program(program.id, current_user)
-    flash(f"Cloned as “{copy.name}”: it has the landing page, emails and flow, no members, and is not "
-          "linked to any webinar.", "success")
+    flash(_("Cloned as “%(name)s”: it has the landing page, emails and flow, no members, and is not "
+            "linked to any webinar.", name=copy.name), "success")
     return redirect(url_for("programs.show", program_id=copy.id))

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, StringField, SubmitField, TelField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
@@ -7,17 +8,17 @@ from portal.forms import Form
 class RegistrationForm(Form):
     """The landing form [S18]: first name, last name and email required; company and
     phone optional. ``website`` is a honeypot: hidden from people, filled by bots."""
-    first_name = StringField("First name", validators=[DataRequired(), Length(max=100)])
-    last_name = StringField("Last name", validators=[DataRequired(), Length(max=100)])
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
     # email-validator checks the syntax; no DNS look-up (check_deliverability is off).
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254),
-                                            Email(message="Enter a valid email address.")])
-    company = StringField("Company (optional)", validators=[Optional(), Length(max=200)])
-    phone = TelField("Phone (optional)", validators=[
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254),
+                                            Email(message=_l("Enter a valid email address."))])
+    company = StringField(_l("Company (optional)"), validators=[Optional(), Length(max=200)])
+    phone = TelField(_l("Phone (optional)"), validators=[
         Optional(), Length(max=50),
-        Regexp(r"^[0-9+().\-\s/]*$", message="Use digits, spaces and + ( ) - . / only.")])
-    website = StringField("Leave this field empty", validators=[Optional()])
-    submit = SubmitField("Register")
+        Regexp(r"^[0-9+().\-\s/]*$", message=_l("Use digits, spaces and + ( ) - . / only."))])
+    website = StringField(_l("Leave this field empty"), validators=[Optional()])
+    submit = SubmitField(_l("Register"))
 
     def clean(self) -> dict:
         return {name: (getattr(self, name).data or "").strip()

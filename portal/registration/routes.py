@@ -3,9 +3,11 @@ and the unsubscribe link of marketing emails. No sign-in (see portal/security.py
 import logging
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
 from portal.extensions import db, limiter
+from portal.i18n import browser_language, speak
 from portal.mail import compose as mail
 from portal.models import LandingPage
 from portal.registration import state
@@ -20,6 +22,7 @@ def published_page_or_404(slug: str) -> LandingPage:
     page = db.session.scalar(db.select(LandingPage).where(LandingPage.slug == slug))
     if page is None or not page.published:
         abort(404)
+    speak(page.program.language)
     return page
 
 
@@ -29,9 +32,9 @@ def landing_limit() -> str:
 
 @bp.errorhandler(404)
 def not_here(error):
-    return render_template("landing/unavailable.html", title="This page is not available",
-                           message="There is no open registration page at this address. "
-                                   "Check the link you were sent."), 404
+    return render_template("landing/unavailable.html", title=_("This page is not available"),
+                           message=_("There is no open registration page at this address. "
+                                     "Check the link you were sent.")), 404
 
 
 def page_and_address() -> str:
@@ -45,12 +48,12 @@ def page(slug):
     program = page.program
     if state.registration_off(program):
         return render_template("landing/unavailable.html", title=page.title or program.name,
-                               message="Registration on this page is closed: this event no longer "
-                                       "takes registrations here. Contact the organiser for details.")
+                               message=_("Registration on this page is closed: this event no longer "
+                                         "takes registrations here. Contact the organiser for details."))
     if not state.landing_open(program):
         return render_template("landing/unavailable.html", title=page.title or program.name,
-                               message="Registration for this event is not open yet. "
-                                       "Please come back later.")
+                               message=_("Registration for this event is not open yet. "
+                                         "Please come back later."))
     form = RegistrationForm()
     if form.validate_on_submit():
         if form.website.data:
@@ -72,6 +75,8 @@ def thanks(slug):
 
 @bp.route("/lp/unsubscribe/<token>", methods=["GET", "POST"])
 def unsubscribe(token):
+    # The link carries the language of the email it came in.
+    speak(request.args.get("lang") or browser_language())
     person = mail.person_for_unsubscribe(token)
     if person is None:
         abort(404)

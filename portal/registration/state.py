@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from redis.exceptions import RedisError
 from rq import Retry
 from sqlalchemy.exc import IntegrityError
@@ -147,7 +148,7 @@ def submit_registration(program_id: int, email: str, first_name: str, last_name:
     for attempt in (1, 2):
         try:
             program = db.session.get(Program, program_id)
-            person, _ = find_or_create_person(email, first_name=first_name, last_name=last_name,
+            person, _created = find_or_create_person(email, first_name=first_name, last_name=last_name,
                                               company=company, phone=phone, source=source)
             db.session.flush()
             member = db.session.scalar(db.select(Member).where(
@@ -172,9 +173,9 @@ def submit_registration(program_id: int, email: str, first_name: str, last_name:
 def retry_registration(member: Member) -> None:
     """The marketer's Retry now: a new attempt, at once, with the flow's emails."""
     if not provider_ready(member.program):
-        raise NotAllowed("The program is not linked to a usable webinar service.")
+        raise NotAllowed(_("The program is not linked to a usable webinar service."))
     if member.sync_state not in (SYNC_PENDING, SYNC_FAILED):
-        raise NotAllowed("This member has nothing to retry.")
+        raise NotAllowed(_("This member has nothing to retry."))
     plan = Plan()
     _start_attempt(member, plan)
     plan.email_ids = flow_email_ids(member.program)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from typing import MutableMapping
 
+from flask_babel import gettext as _
+
 from portal.models import Service
 from portal.services.gateway import Gateway
 
@@ -27,5 +29,5 @@ def finish(session: MutableMapping, answer: MutableMapping) -> dict:
     """The pending sign-in the provider's answer belongs to (used once)."""
     pending = session.pop(SESSION_KEY, None)
     if not pending or not secrets.compare_digest(pending["state"], answer.get("state", "")):
-        raise StateMismatch("The sign-in answer did not match a sign-in started here. Start again.")
+        raise StateMismatch(_("The sign-in answer did not match a sign-in started here. Start again."))
     return pending

@@ -2,6 +2,8 @@
 disconnecting, authorized hosts [S2][S3][S7][S10][S11][S12]."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from portal.extensions import db
 from portal.models import AuthorizedHost, Binding, Service, User, utcnow
 from portal.models.services import (
@@ -26,9 +28,11 @@ def _refusal(identity: Identity, partner) -> str:
     label = partner.label
     if not (identity.is_admin or not identity.missing_privileges):
         missing = ", ".join(identity.missing_privileges)
-        return (f"{identity.email} is not an admin of this {label} account and lacks: {missing}. "
-                f"Ask a {label} admin to connect, or to grant these privileges.")
-    return f"{identity.email} cannot host webinars: {partner.text('webinars_missing')}"
+        return _("%(email)s is not an admin of this %(provider)s account and lacks: %(missing)s. "
+                 "Ask a %(provider)s admin to connect, or to grant these privileges.",
+                 email=identity.email, provider=label, missing=missing)
+    return _("%(email)s cannot host webinars: %(why)s", email=identity.email,
+             why=partner.text("webinars_missing"))
 
 
 def connect(service: Service, token: dict, user: User | None) -> Service:
@@ -64,9 +68,10 @@ def replacement_refusal(service: Service, old: Service | None) -> str:
     if old is None or not old.connected_is_admin or service.connected_is_admin:
         return ""
     label = plugin(service.provider).label
-    return (f"{service.connected_email} is not a {label} admin, and “{old.name}” was connected by an "
-            f"admin ({old.connected_email}): only an admin of the {label} account may replace it. "
-            f"Connect as a {label} admin, or keep “{old.name}”.")
+    return _("%(email)s is not a %(provider)s admin, and “%(old)s” was connected by an admin (%(old_email)s): "
+             "only an admin of the %(provider)s account may replace it. Connect as a %(provider)s admin, or "
+             "keep “%(old)s”.", email=service.connected_email, provider=label, old=old.name,
+             old_email=old.connected_email)
 
 
 def stranded_bindings(service: Service) -> list[Binding]:
@@ -121,12 +126,12 @@ def reauthorize(service: Service, token: dict) -> None:
     label = gateway.plugin.label
     if identity.account_id != service.account_id:
         _revoke_quietly(gateway, token)
-        raise ConnectRefused(f"{identity.email} belongs to another {label} account; "
-                             "the service keeps its current connection.")
+        raise ConnectRefused(_("%(email)s belongs to another %(provider)s account; the service keeps its "
+                               "current connection.", email=identity.email, provider=label))
     if not identity.is_admin:
         _revoke_quietly(gateway, token)
-        raise ConnectRefused(f"{identity.email} is not a {label} admin: re-authorizing needs an "
-                             "admin. The service keeps its current connection.")
+        raise ConnectRefused(_("%(email)s is not a %(provider)s admin: re-authorizing needs an admin. The "
+                               "service keeps its current connection.", email=identity.email, provider=label))
     service.token_ciphertext = encrypt_token(token)
     service.connected_user_id = identity.user_id
     service.connected_email = identity.email
@@ -178,15 +183,16 @@ def add_hosts(service: Service, emails: list[str]) -> dict[str, str]:
             errors[email] = "is the connecting user: their webinars are always visible."
             continue
         if len(service.hosts) >= MAX_AUTHORIZED_HOSTS:
-            errors[email] = f"not added: a service may authorize at most {MAX_AUTHORIZED_HOSTS} hosts."
+            errors[email] = _("not added: a service may authorize at most %(num)d hosts.",
+                              num=MAX_AUTHORIZED_HOSTS)
             continue
         try:
             host = Gateway(service).find_host(email)
         except ProviderError as error:
-            errors[email] = f"could not be checked: {error.message}"
+            errors[email] = _("could not be checked: %(error)s", error=error.message)
             continue
         if host is None:
-            errors[email] = "is not a user of this account."
+            errors[email] = _("is not a user of this account.")
             continue
         service.hosts.append(AuthorizedHost(email=email, host_id=host.id, added_at=utcnow()))
         known.add(email)

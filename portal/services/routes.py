@@ -1,5 +1,7 @@
 """Admin > Services: connect provider accounts, authorize hosts, read the error log."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.extensions import db
@@ -53,7 +55,7 @@ def new_service():
                 token = Gateway(service).server_token()
                 service_flows.connect(service, token, current_user)
             except (ProviderError, service_flows.ConnectRefused) as error:
-                flash(f"Could not connect: {getattr(error, 'message', error)}", "error")
+                flash(_("Could not connect: %(error)s", error=getattr(error, "message", error)), "error")
                 return render_template("admin/service_new.html", form=form), 400
             return redirect(url_for("services.confirm_service", service_id=service.id))
         return _start_oauth(service, "connect")
@@ -69,7 +71,7 @@ def service_callback():
         flash(str(error), "error")
         return redirect(url_for("services.services"))
     if "code" not in request.args:
-        flash(_not_authorized(pending, request.args.get("error", "cancelled")), "error")
+        flash(_not_authorized(pending, request.args.get("error") or _("cancelled")), "error")
         return redirect(url_for("services.services"))
     if pending["purpose"] == "reauthorize":
         service = get_service_or_404(pending["service_id"])
@@ -79,24 +81,25 @@ def service_callback():
         token = Gateway(service).exchange_code(request.args["code"], _callback_url())
         if pending["purpose"] == "reauthorize":
             service_flows.reauthorize(service, token)
-            flash(f"{service.name} is re-authorized as {service.connected_email}.", "success")
+            flash(_("%(name)s is re-authorized as %(email)s.", name=service.name, email=service.connected_email),
+                  "success")
             return redirect(url_for("services.service", service_id=service.id))
         service_flows.connect(service, token, current_user)
     except service_flows.ConnectRefused as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("services.services"))
     except ProviderError as error:
-        flash(f"Could not connect: {error.message}", "error")
+        flash(_("Could not connect: %(error)s", error=error.message), "error")
         return redirect(url_for("services.services"))
     return redirect(url_for("services.confirm_service", service_id=service.id))
 
 
 def _not_authorized(pending: dict, error: str) -> str:
-    words = f"The provider did not authorize Lectern: {error}."
     if error == "access_denied" and pending.get("provider"):
         partner = plugin(pending["provider"])
-        words = f"{partner.label} did not authorize Lectern (access denied): {partner.text('consent_denied')}"
-    return words
+        return _("%(provider)s did not authorize Lectern (access denied): %(why)s", provider=partner.label,
+                 why=partner.text("consent_denied"))
+    return _("The provider did not authorize Lectern: %(error)s.", error=error)
 
 
 @bp.route("/services/<int:service_id>/confirm", methods=["GET", "POST"])
@@ -110,7 +113,7 @@ def confirm_service(service_id):
     if form.validate_on_submit():
         if request.form.get("action") == "cancel":
             service_flows.discard(service)
-            flash("The connection was not saved.", "info")
+            flash(_("The connection was not saved."), "info")
             return redirect(url_for("services.services"))
         try:
             moved = [b.program.name for b in service_flows.stranded_bindings(service)]
@@ -120,11 +123,12 @@ def confirm_service(service_id):
             flash(str(refusal), "error")
             return redirect(url_for("services.confirm_service", service_id=service.id))
         if replaced:
-            flash(f"{service.name} replaces {replaced.name}: its programs now use the new service.", "success")
+            flash(_("%(name)s replaces %(old)s: its programs now use the new service.", name=service.name,
+                    old=replaced.name), "success")
         else:
-            flash(f"{service.name} is saved. Every portal user can now use it.", "success")
+            flash(_("%(name)s is saved. Every portal user can now use it.", name=service.name), "success")
         if move and moved:
-            flash(f"Moved to {service.name}: " + ", ".join(moved) + ".", "success")
+            flash(_("Moved to %(name)s: %(programs)s.", name=service.name, programs=", ".join(moved)), "success")
         return redirect(url_for("services.service", service_id=service.id))
     bound = db.session.scalar(db.select(db.func.count()).where(Binding.service_id == old.id)) if old else 0
     return render_template("admin/service_confirm.html", service=service, old=old, bound=bound, form=form,
@@ -157,11 +161,12 @@ def add_hosts(service_id):
         errors = service_flows.add_hosts(service, emails)
         if errors:
             session["host_errors"] = errors
-            flash(f"{len(errors)} email(s) could not be authorized; see below.", "error")
+            flash(ngettext("%(num)d email could not be authorized; see below.",
+                           "%(num)d emails could not be authorized; see below.", len(errors)), "error")
         else:
-            flash("Hosts authorized: their webinars now appear in the picker.", "success")
+            flash(_("Hosts authorized: their webinars now appear in the picker."), "success")
     else:
-        flash("Give at least one email, on an active service.", "error")
+        flash(_("Give at least one email, on an active service."), "error")
     return redirect(url_for("services.service", service_id=service.id) + "#hosts")
 
 
@@ -171,7 +176,7 @@ def remove_host(service_id, host_id):
     service = get_service_or_404(service_id)
     if ConfirmForm().validate_on_submit():
         service_flows.remove_host(service, host_id)
-        flash("Host removed: programs already linked to their webinars stay linked.", "success")
+        flash(_("Host removed: programs already linked to their webinars stay linked."), "success")
     return redirect(url_for("services.service", service_id=service.id) + "#hosts")
 
 
@@ -182,9 +187,10 @@ def test_service(service_id):
     if ConfirmForm().validate_on_submit():
         try:
             identity = service_flows.check_connection(service)
-            flash(f"Connection works: signed in as {identity.email} on account {identity.account_id}.", "success")
+            flash(_("Connection works: signed in as %(email)s on account %(account)s.", email=identity.email,
+                    account=identity.account_id), "success")
         except ProviderError as error:
-            flash(f"Connection failed: {error.message}", "error")
+            flash(_("Connection failed: %(error)s", error=error.message), "error")
     return redirect(url_for("services.service", service_id=service.id))
 
 
@@ -203,5 +209,6 @@ def disconnect_service(service_id):
     service = get_service_or_404(service_id)
     if ConfirmForm().validate_on_submit():
         service_flows.disconnect(service)
-        flash(f"{service.name} is disconnected. Programs linked through it must be linked anew.", "success")
+        flash(_("%(name)s is disconnected. Programs linked through it must be linked anew.", name=service.name),
+              "success")
     return redirect(url_for("services.service", service_id=service.id))

@@ -162,7 +162,7 @@ def test_webinar_changed_warns_about_the_reschedule(client, marketer, service, g
     assert goto_sandbox.state()["webhook_deliveries"][-1]["outcome"] == 200
     run_jobs()
     page = text(marketer.get(f"/programs/{program.id}"))
-    assert '<dd class="start">Mon 03 Feb 2031, 10:00 CET</dd>' in page
+    assert '<dd class="start">Monday, February 3, 2031, 10:00 AM Central European Standard Time</dd>' in page
     assert "The webinar was rescheduled after people registered" in page
 
 
