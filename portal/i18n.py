@@ -17,7 +17,6 @@ DEFAULT_LANGUAGE = "en"
 LANGUAGES = {"en": "English", "fr": "Français"}
 LANGUAGE_CHOICES = list(LANGUAGES.items())
 
-
 # States the portal stores as words, shown in the reader's language (the stored word stays).
 STATE_WORDS = {
     "pending": lazy_gettext("pending"), "synced": lazy_gettext("synced"), "failed": lazy_gettext("failed"),
@@ -79,12 +78,9 @@ def in_zone(value: datetime | None, zone: str | None = None, style: str = "event
     if style in ("time", "time_zone"):
         time = format_time(local, "short", tzinfo=tz, locale=loc)
         return time if style == "time" else f"{time} {format_time(local, 'zzzz', tzinfo=tz, locale=loc)}"
-    if style == "event":
-        date, time, name = format_date(local, "full", locale=loc), format_time(local, "short", tzinfo=tz, locale=loc), "zzzz"
-    else:
-        date = format_date(local, "medium", locale=loc)
-        time = format_time(local, "medium" if style == "seconds" else "short", tzinfo=tz, locale=loc)
-        name = "z"
+    date = format_date(local, "full" if style == "event" else "medium", locale=loc)
+    time = format_time(local, "medium" if style == "seconds" else "short", tzinfo=tz, locale=loc)
+    name = "zzzz" if style == "event" else "z"
     joined = loc.datetime_formats["medium"].replace("'", "").format(time, date)
     return f"{joined} {format_time(local, name, tzinfo=tz, locale=loc)}"
 

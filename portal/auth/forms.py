@@ -14,7 +14,8 @@ class LoginForm(Form):
 
 
 class ChangePasswordForm(Form):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[DataRequired(), Length(max=MAX_LENGTH)])
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), StrongPassword()])
     confirm = PasswordField(_l("New password again"), validators=[
         DataRequired(), EqualTo("new_password", message=_l("The two new passwords differ."))])

@@ -74,7 +74,8 @@ def link_program(program_id: int, service_id: int, webinar_id: str, user: User |
         if program.binding.webinar_id == webinar_id and program.binding.service_id == service_id:
             return program.binding
         raise NotAllowed(_("This program is already linked to webinar %(webinar)s. Unlink it first: a "
-                           "linked program never switches webinars silently.", webinar=program.binding.webinar_id))
+                           "linked program never switches webinars silently.",
+                           webinar=program.binding.webinar_id))
     service = db.session.get(Service, service_id)
     if service is None:
         raise NotAllowed(_("Choose a login (service)."))
@@ -257,14 +258,14 @@ def unlink_consequences(program: Program) -> str:
     if not count:
         return ""
     label = plugin(program.binding.provider).label if program.binding else _("the provider")
-    return ngettext("%(num)d person has signed up for this webinar. They keep their status, history and join "
-                    "links, and stay registered in %(provider)s; the portal will no longer send registrations "
-                    "or read attendance for this webinar. Linking another webinar afterwards does not register "
-                    "them for it.",
-                    "%(num)d people have signed up for this webinar. They keep their status, history and join "
-                    "links, and stay registered in %(provider)s; the portal will no longer send registrations "
-                    "or read attendance for this webinar. Linking another webinar afterwards does not register "
-                    "them for it.", count, provider=label)
+    return ngettext(
+        "%(num)d person has signed up for this webinar. They keep their status, history and join links, "
+        "and stay registered in %(provider)s; the portal will no longer send registrations or read "
+        "attendance for this webinar. Linking another webinar afterwards does not register them for it.",
+        "%(num)d people have signed up for this webinar. They keep their status, history and join links, "
+        "and stay registered in %(provider)s; the portal will no longer send registrations or read "
+        "attendance for this webinar. Linking another webinar afterwards does not register them for it.",
+        count, provider=label)
 
 
 def unlink_program(program_id: int, confirmed: bool = False) -> Binding | None:

@@ -8,7 +8,8 @@ from portal.forms import Form
 class LinkForm(Form):
     """Event Settings' save: a login (service) and an event (webinar) [S15]."""
     service_id = IntegerField(_l("Login"), validators=[DataRequired(message=_l("Choose a login."))])
-    webinar_id = StringField(_l("Event"), validators=[DataRequired(message=_l("Choose a webinar.")), Length(max=100)])
+    webinar_id = StringField(_l("Event"), validators=[DataRequired(message=_l("Choose a webinar.")),
+                                                      Length(max=100)])
     submit = SubmitField(_l("Save"))
 
 

@@ -117,7 +117,8 @@ def upcoming_webinars(service: Service, refresh: bool = False) -> Picker:
     for (host_id, email), webinars, error in results:
         if error is not None:
             who = email or host_id
-            picker.errors.append(_("The webinars of %(who)s could not be listed through “%(service)s”: %(error)s",
+            picker.errors.append(_("The webinars of %(who)s could not be listed through “%(service)s”: "
+                                   "%(error)s",
                                    who=who, service=service_name, error=error.message))
             continue
         for webinar in webinars:

@@ -3,16 +3,16 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
 
 from portal.extensions import db
+from portal.forms import Form
 from portal.i18n import LANGUAGE_CHOICES, browser_language
 
 bp = Blueprint("account", __name__)
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(Form):
     locale = SelectField(_l("Language of the portal"), choices=LANGUAGE_CHOICES)
     submit = SubmitField(_l("Save preferences"))
 
