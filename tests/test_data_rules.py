@@ -47,7 +47,7 @@ ALLOWED_COLUMNS = {
                  "connected_is_admin", "token_ciphertext", "token_version", "replaced_by_id",
                  "created_by_id", "created_at", "last_success_at", "error_count", "admin_lost_at"},
     "programs": {"name", "channel", "description", "created_by_id", "cloned_from_id", "created_at",
-                 "attended_rule", "attended_threshold"},
+                 "attended_rule", "attended_threshold", "language"},
     # the webinar: id, topic, description, start, zone, duration (its end), and what the
     # portal concludes from it; no host, no registration settings beyond "required"
     "bindings": {"program_id", "service_id", "provider", "webinar_id", "topic", "agenda", "start_at",
