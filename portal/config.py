@@ -102,6 +102,14 @@ class Config:
     PROVIDERS = [k.strip() for k in os.environ.get("LECTERN_PROVIDERS", "").split(",") if k.strip()]
 
     # Production hardening: set LECTERN_ENV=production behind HTTPS.
+    # Outgoing calls paced to each provider's declared rate limits (portal/pacing.py):
+    # the share of the limit used, how long a job / a web request may wait for a slot,
+    # and overrides "<provider>.<class>=<per second>[/<daily cap>]", comma separated.
+    PACING = _bool("PACING", True)
+    PACING_SHARE = float(os.environ.get("PACING_SHARE", "0.95"))
+    PACING_MAX_WAIT = float(os.environ.get("PACING_MAX_WAIT", "60"))
+    PACING_WEB_MAX_WAIT = float(os.environ.get("PACING_WEB_MAX_WAIT", "1"))
+    PACING_LIMITS = os.environ.get("PACING_LIMITS", "")
     PRODUCTION = os.environ.get("LECTERN_ENV", "development") == "production"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

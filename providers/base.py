@@ -239,6 +239,7 @@ class RateLimit:
     daily: int | None = None
 
 
+
 #: the generic help, for a plugin that declares no text of its own; ``{label}`` is filled in
 GENERIC_TEXTS = {
     "login": "Log into {label}",
@@ -308,6 +309,10 @@ class PartnerEvent(ABC):
     texts: ClassVar[Mapping[str, str]] = {}
     #: contract operation -> rate class (a key of ``rate_limits``)
     rate_classes: ClassVar[Mapping[str, str]] = {}
+    #: True when the plugin calls ``pace()`` before each HTTP request (an operation may make
+    #: several calls of several classes) and ``observe()`` after; else the caller paces
+    #: once per operation, in its ``rate_class``
+    paces_requests: ClassVar[bool] = False
 
     def __init__(self, config: Mapping):
         self.config = config

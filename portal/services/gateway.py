@@ -8,6 +8,7 @@ from typing import Callable
 
 from sqlalchemy import update
 
+from portal import pacing
 from portal.extensions import db
 from portal.models import Service, ServiceError
 from portal.models.services import ACTIVE, NEEDS_REAUTH
@@ -26,6 +27,7 @@ from providers.base import (
     TokenStore,
     Webinar,
 )
+from providers.pacing import PACER, Deferred
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,10 @@ def record_error(service_id: int, operation: str, error: ProviderError,
             stmt = stmt.where(Service.state == ACTIVE)
         conn.execute(stmt.values(**values))
     log.warning("provider call %s failed for service %s: %s", operation, service_id, error.message)
+
+
+#: sign-in calls go to the provider's OAuth server, outside its API's rate classes
+UNPACED = ("exchange_code", "server_token", "revoke")
 
 
 class Gateway:
@@ -118,11 +124,27 @@ class Gateway:
         return self._call("attendance", self.plugin.attendance, self.store, webinar_id, on_page,
                           webinar_id=webinar_id, unrecorded=unrecorded)
 
+    def _paced(self, operation: str, fn, *args):
+        """Run a call inside its account's shared budget: the plugin paces each HTTP
+        request itself (``paces_requests``), else the whole operation takes one slot."""
+        pacer = pacing.pacer_for(self.service, self.plugin) if operation not in UNPACED else None
+        if pacer is None:
+            return fn(*args)
+        if not self.plugin.paces_requests:
+            pacer.before(self.plugin.rate_class(operation))
+        token = PACER.set(pacer)
+        try:
+            return fn(*args)
+        finally:
+            PACER.reset(token)
+
     def _call(self, operation: str, fn, *args, webinar_id: str = "",
               unrecorded: tuple[type[ProviderError], ...] = ()):
         saved = self.service.id is not None and self._token is None
         try:
-            result = fn(*args)
+            result = self._paced(operation, fn, *args)
+        except Deferred:
+            raise                  # our own budget said wait: nothing reached the provider
         except ProviderError as error:
             if saved and isinstance(error, unrecorded):
                 pass
@@ -131,7 +153,7 @@ class Gateway:
             else:
                 log.warning("provider call %s failed while connecting: %s", operation, error.message)
             raise
-        if saved and operation not in ("revoke", "exchange_code", "server_token"):
+        if saved and operation not in UNPACED:
             with db.engine.begin() as conn:
                 conn.execute(update(Service).where(Service.id == self.service.id)
                              .values(last_success_at=utcnow()))

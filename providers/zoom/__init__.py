@@ -39,6 +39,7 @@ from providers.base import (
     Webinar,
 )
 from providers.oauth import OAuth2Provider
+from providers.pacing import Deferred
 from providers.zoom import webhooks
 from providers.zoom.attendance import AttendeeMerger, absentee, parse_time
 from providers.zoom.client import ZoomClient
@@ -74,6 +75,8 @@ class ZoomEvent(OAuth2Provider):
     rate_limits = {"light": RateLimit(30), "medium": RateLimit(20), "heavy": RateLimit(10)}
     rate_classes = {"register": "light", "webinar": "light", "whoami": "light",
                     "find_host": "light", "upcoming_webinars": "medium", "attendance": "heavy"}
+    #: the client paces each HTTP request in its own class (client.rate_class)
+    paces_requests = True
     texts = {
         "login": "Log into Zoom",
         "account": "Zoom account",
@@ -215,6 +218,8 @@ class ZoomEvent(OAuth2Provider):
                 if attempt > self.conf.max_retries:
                     raise
                 zoom.sleep(zoom.backoff(attempt))
+            except Deferred:
+                raise                # the portal's budget said wait: nothing was sent
             except RateLimited as exc:
                 found = look_up() if exc.daily else None
                 if found:

@@ -14,6 +14,7 @@ from urllib.parse import quote
 import requests
 
 from providers.base import AuthExpired, RateLimited, TokenStore, Unavailable
+from providers.pacing import RateNotice, observe, pace
 from providers.zoom.errors import Subject, error_for
 from providers.zoom.settings import ZoomSettings
 
@@ -71,6 +72,35 @@ def parse_wait(value: str | None, now: float | None = None) -> float | None:
     return None if when is None else max(0.0, when.timestamp() - now)
 
 
+def rate_class(method: str, path: str) -> str:
+    """Zoom's rate-limit class of an API path (relative to /v2)."""
+    if path.startswith(("/report/", "/past_webinars/")) and not path.endswith("/instances"):
+        return "heavy"
+    if method == "GET" and (path.endswith(("/registrants", "/webinars", "/settings")) or path == "/users"):
+        return "medium"
+    return "light"
+
+
+def rate_notice(resp: requests.Response, asked: str, now: float | None = None) -> RateNotice:
+    """Zoom's rate headers as a provider-neutral notice. A QPS budget is per wall-clock
+    second; a 429 names when to come back (Retry-After, else X-RateLimit-Reset)."""
+    headers = resp.headers
+    now = time.time() if now is None else now
+    name = headers.get("X-RateLimit-Category", "").strip().lower() or asked
+    try:
+        remaining = int(headers["X-RateLimit-Remaining"])
+    except (KeyError, ValueError):
+        remaining = None
+    qps = headers.get("X-RateLimit-Type", "").upper() == "QPS"
+    retry_at = None
+    # A daily 429 for one registrant (3 adds a day) holds back no one else.
+    if resp.status_code == 429 and "registrant" not in str(_json(resp).get("message", "")).lower():
+        when = parse_when(headers.get("Retry-After"), now) or parse_when(headers.get("X-RateLimit-Reset"), now)
+        retry_at = when.timestamp() if when else None
+    return RateNotice(rate_class=name, remaining=remaining if qps else None,
+                      reset_at=float(int(now) + 1) if qps else None, retry_at=retry_at)
+
+
 def next_utc_midnight(now: float | None = None) -> datetime:
     today = datetime.fromtimestamp(time.time() if now is None else now, timezone.utc).date()
     return datetime.combine(today + timedelta(days=1), datetime.min.time(), timezone.utc)
@@ -92,15 +122,18 @@ class ZoomClient:
         self.store = store
         self.renew = renew
         self.sleep = sleep
+        self._token: dict | None = None
 
     # --- tokens -----------------------------------------------------------------
 
     def _current_token(self) -> dict:
-        token = self.store.load()
+        """Loaded once per client (a report's pages reuse it), renewed near expiry."""
+        token = self._token or self.store.load()
         if not token.get("access_token"):
             raise AuthExpired("the Zoom service is not connected: an admin must connect it")
         if float(token.get("expires_at") or 0) - EXPIRY_MARGIN <= time.time():
             token = self.store.rotate(token, self.renew)
+        self._token = token
         return token
 
     # --- HTTP -------------------------------------------------------------------
@@ -144,9 +177,11 @@ class ZoomClient:
         ``safe_to_retry``), and maps Zoom's errors to typed ones."""
         url = self.settings.api_base_url + path
         token = self._current_token()
+        paced_as = rate_class(method, path)
         failures = waits = 0
         refreshed = False
         while True:
+            pace(paced_as)
             try:
                 resp = self.session.request(
                     method, url, params=params, json=json, timeout=self.settings.timeout,
@@ -159,9 +194,10 @@ class ZoomClient:
                 self.sleep(self.backoff(failures))
                 continue
             status = resp.status_code
+            observe(rate_notice(resp, paced_as))
             if status == 401 and not refreshed:
                 refreshed = True
-                token = self.store.rotate(token, self.renew)
+                token = self._token = self.store.rotate(token, self.renew)
                 continue
             if status == 429:
                 self.sleep(self._rate_limit_wait(resp, waits))
