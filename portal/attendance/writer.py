@@ -1,34 +1,32 @@
-"""Writing one attendance sync in bulk (used by ``portal/attendance.py``).
+"""Writing one attendance sync in bulk (used by ``portal/attendance/sync.py``).
 
-One chunk of attendees or one page of absentees at a time: SQL statements grow with
-chunks, never with people. Statuses only move forward (``Channel.moves_forward``, the
-rule of ``programs.lifecycle.change_status``, applied to many members at once); sessions are
-replaced; people and members are found before they are created.
+One chunk of attendees or one page of absentees at a time, in a few Core statements
+each (``portal/bulk.py``: arrays unnest-ed on PostgreSQL, one prepared statement on
+SQLite), and one commit: SQL statements grow with chunks, never with people. Statuses
+only move forward (``Channel.moves_forward``, the rule of ``programs.lifecycle.change_status``,
+applied to many members at once); sessions are replaced; people and members are found
+before they are created. Progress counts go to ``sync_runs`` in the chunk's transaction.
 """
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
+import sqlalchemy as sa
 
 from portal.attendance.rule import Rule
+from portal.bulk import insert_rows, update_rows
 from portal.channels import ATTENDED, NO_SHOW, NOT_IN_PROGRAM, REGISTERED
 from portal.extensions import db
-from portal.models import (
-    AttendanceSession,
-    Binding,
-    Member,
-    Person,
-    Program,
-    StatusChange,
-    SyncRun,
-    email_key,
-)
+from portal.models import Binding, Program, SyncRun, email_key
 from portal.models.types import utcnow
 from providers.base import Absentee, Attendee, covered_minutes
 
 #: attendees written per chunk; absentees are written a provider page at a time
-CHUNK = 500
-#: registrants swept to No Show per statement pair
-SWEEP_CHUNK = 1000
+CHUNK = 1000
+ABSENTEE_PAGE = 300
+
+PEOPLE = db.metadata.tables["people"]
+MEMBERS = db.metadata.tables["members"]
+CHANGES = db.metadata.tables["status_changes"]
+SESSIONS = db.metadata.tables["attendance_sessions"]
 
 
 def _merge(into: Attendee, other: Attendee) -> None:
@@ -49,41 +47,42 @@ class Writer:
         self.channel = program.channel_def
         self.source = f"webinar attendee: {program.name}"[:200]
         self.rule = Rule.of(program, binding)
-        self.run = run
+        self.run_id = run.id
         #: member id -> the attendee written for it in this run (ids and references only)
         self.seen: dict[int, Attendee] = {}
         self.sessions_cleared = False
         self.counts = {"attendees": 0, "absentees": 0, "anonymous": 0, "new_leads": 0,
                        "no_shows": 0, "attended": 0}
 
-    # -- shared lookups (one statement each, per chunk)
+    @staticmethod
+    def _conn():
+        return db.session.connection()
 
-    def _members_by_registrant(self, ids) -> dict[str, tuple]:
-        if not ids:
-            return {}
-        rows = db.session.execute(select(Member.registrant_id, Member.id, Member.person_id, Member.status)
-                                  .where(Member.program_id == self.program_id,
-                                         Member.registrant_id.in_(list(ids))))
-        return {r[0]: tuple(r[1:]) for r in rows}
+    # -- lookups (two statements per chunk)
 
-    def _people_by_key(self, keys) -> dict[str, tuple]:
-        if not keys:
-            return {}
-        rows = db.session.execute(select(Person.email_key, Person.id, Person.first_name, Person.last_name)
-                                  .where(Person.email_key.in_(list(keys))))
-        return {r[0]: tuple(r[1:]) for r in rows}
-
-    def _members_by_person(self, person_ids) -> dict[int, tuple]:
-        if not person_ids:
-            return {}
-        rows = db.session.execute(select(Member.person_id, Member.id, Member.person_id, Member.status)
-                                  .where(Member.program_id == self.program_id,
-                                         Member.person_id.in_(list(person_ids))))
-        return {r[0]: tuple(r[1:]) for r in rows}
+    def _members(self, rids, keys) -> tuple[dict, dict]:
+        """(registrant id -> member, email key -> (person, member or None)); a member is
+        (id, person id, status), a person (id, first name, last name)."""
+        by_rid, people = {}, {}
+        conn = self._conn()
+        if rids:
+            for rid, mid, pid, status in conn.execute(
+                    sa.select(MEMBERS.c.registrant_id, MEMBERS.c.id, MEMBERS.c.person_id, MEMBERS.c.status)
+                    .where(MEMBERS.c.program_id == self.program_id, MEMBERS.c.registrant_id.in_(list(rids)))):
+                by_rid[rid] = (mid, pid, status)
+        if keys:
+            joined = PEOPLE.outerjoin(MEMBERS, sa.and_(MEMBERS.c.person_id == PEOPLE.c.id,
+                                                       MEMBERS.c.program_id == self.program_id))
+            for key, pid, first, last, mid, status in conn.execute(
+                    sa.select(PEOPLE.c.email_key, PEOPLE.c.id, PEOPLE.c.first_name, PEOPLE.c.last_name,
+                              MEMBERS.c.id, MEMBERS.c.status).select_from(joined)
+                    .where(PEOPLE.c.email_key.in_(list(keys)))):
+                people[key] = ((pid, first, last), (mid, pid, status) if mid is not None else None)
+        return by_rid, people
 
     def _commit(self) -> None:
-        for name, value in self.counts.items():
-            setattr(self.run, name, value)
+        """The chunk's progress in its own transaction, then commit: one commit a chunk."""
+        db.session.execute(sa.update(SyncRun).where(SyncRun.id == self.run_id).values(**self.counts))
         db.session.commit()
 
     # -- attendees
@@ -91,29 +90,29 @@ class Writer:
     def write_attendees(self, attendees: list[Attendee]) -> None:
         if not self.sessions_cleared:
             # Sessions are replaced on every run, never added twice.
-            db.session.execute(delete(AttendanceSession).where(AttendanceSession.member_id.in_(
-                select(Member.id).where(Member.program_id == self.program_id))))
+            self._conn().execute(sa.delete(SESSIONS).where(SESSIONS.c.member_id.in_(
+                sa.select(MEMBERS.c.id).where(MEMBERS.c.program_id == self.program_id))))
             self.sessions_cleared = True
         for start in range(0, len(attendees), CHUNK):
             self._attendee_chunk(attendees[start:start + CHUNK])
             self._commit()
-        self._commit()
+        if not attendees:
+            self._commit()
 
     def _attendee_chunk(self, chunk: list[Attendee]) -> None:
+        conn = self._conn()
         self.counts["attendees"] += len(chunk)
-        by_rid = self._members_by_registrant({a.registrant_id for a in chunk if a.registrant_id})
-        keys = {email_key(a.email) for a in chunk if a.email}
-        people = self._people_by_key(keys)
-        by_person = self._members_by_person({p[0] for p in people.values()})
+        keyed = [(a, email_key(a.email) if a.email else "") for a in chunk]
+        by_rid, people = self._members({a.registrant_id for a in chunk if a.registrant_id},
+                                       {k for _, k in keyed if k})
         now = utcnow()
 
         matched: dict[int, tuple[tuple, Attendee]] = {}    # member id -> (member row, attendee)
         newcomers: dict[str, Attendee] = {}                 # email key -> attendee, no member yet
-        fill: list[dict] = []
-        for a in chunk:
-            key = email_key(a.email) if a.email else ""
-            person = people.get(key)
-            member = by_rid.get(a.registrant_id) or (by_person.get(person[0]) if person else None)
+        fill: dict[int, dict] = {}
+        for a, key in keyed:
+            person, by_person = people.get(key, (None, None))
+            member = by_rid.get(a.registrant_id) or by_person
             if member:
                 if member[0] in matched:
                     _merge(matched[member[0]][1], a)
@@ -126,32 +125,33 @@ class Writer:
                 continue
             if person and (not person[1] or not person[2]) and (a.first_name or a.last_name):
                 # blanks are filled, known names never overwritten
-                fill.append({"id": person[0], "first_name": person[1] or a.first_name[:100],
-                             "last_name": person[2] or a.last_name[:100], "updated_at": now})
+                fill[person[0]] = {"id": person[0], "first_name": person[1] or a.first_name[:100],
+                                   "last_name": person[2] or a.last_name[:100], "updated_at": now}
 
         # new people (leads) and their members, in bulk
         new_keys = [k for k in newcomers if k not in people]
         if new_keys:
-            rows = [{"email": newcomers[k].email.strip()[:254], "email_key": k,
+            for pid, key in insert_rows(conn, PEOPLE, [
+                    {"email": newcomers[k].email.strip()[:254], "email_key": k,
                      "first_name": newcomers[k].first_name[:100], "last_name": newcomers[k].last_name[:100],
-                     "source": self.source, "created_at": now, "updated_at": now} for k in new_keys]
-            for pid, key in db.session.execute(insert(Person).returning(Person.id, Person.email_key), rows):
-                people[key] = (pid, "", "")
+                     "source": self.source, "created_at": now, "updated_at": now} for k in new_keys],
+                    returning=("id", "email_key")):
+                people[key] = ((pid, "", ""), None)
             self.counts["new_leads"] += len(new_keys)
-        if fill:
-            db.session.execute(update(Person), fill)
+        update_rows(conn, PEOPLE, list(fill.values()))
 
-        history, sessions, updates = [], [], []
+        history, sessions, updates, replaced = [], [], [], []
         if newcomers:
             rows, verdicts = [], {}
             for key, a in newcomers.items():
                 status, reason = self.rule.verdict(a)
-                pid = people[key][0]
+                pid = people[key][0][0]
                 verdicts[pid] = (status, reason, a)
                 rows.append(self._attendance_fields(a) | {
                     "program_id": self.program_id, "person_id": pid, "status": status,
                     "created_at": now, "updated_at": now})
-            for member_id, pid in db.session.execute(insert(Member).returning(Member.id, Member.person_id), rows):
+            for member_id, pid in insert_rows(conn, MEMBERS, rows,
+                                              returning=("id", "person_id")):
                 status, reason, a = verdicts[pid]
                 history.append(self._change(member_id, NOT_IN_PROGRAM, status,
                                             f"{reason} (not registered on the portal)", now))
@@ -163,7 +163,7 @@ class Writer:
             if member_id in self.seen:     # matched again in a later chunk: one person
                 _merge(self.seen[member_id], a)
                 a = self.seen[member_id]
-                db.session.execute(delete(AttendanceSession).where(AttendanceSession.member_id == member_id))
+                replaced.append(member_id)
             self.seen[member_id] = a
             status, reason = self.rule.verdict(a)
             current = member[2]
@@ -176,12 +176,11 @@ class Writer:
                 self.counts["attended"] += 1
             updates.append(fields)
             sessions += self._sessions(member_id, a)
-        if updates:
-            db.session.execute(update(Member), updates)
-        if history:
-            db.session.execute(insert(StatusChange), history)
-        if sessions:
-            db.session.execute(insert(AttendanceSession), sessions)
+        if replaced:
+            conn.execute(sa.delete(SESSIONS).where(SESSIONS.c.member_id.in_(replaced)))
+        update_rows(conn, MEMBERS, updates)
+        insert_rows(conn, CHANGES, history)
+        insert_rows(conn, SESSIONS, sessions)
 
     @staticmethod
     def _attendance_fields(a: Attendee) -> dict:
@@ -207,57 +206,52 @@ class Writer:
         page: list[Absentee] = []
         for absentee in absentees:
             page.append(absentee)
-            if len(page) >= 300:
+            if len(page) >= ABSENTEE_PAGE:
                 self._absentee_chunk(page)
                 self._commit()
                 page = []
         if page:
             self._absentee_chunk(page)
-        self._commit()
+            self._commit()
 
     def _absentee_chunk(self, chunk: list[Absentee]) -> None:
         """Absentees the portal registered become No Show. Others registered on the
         provider's own page and are not tracked [S14]."""
         self.counts["absentees"] += len(chunk)
-        by_rid = self._members_by_registrant({a.registrant_id for a in chunk if a.registrant_id})
-        people = self._people_by_key({email_key(a.email) for a in chunk if a.email})
-        by_person = self._members_by_person({p[0] for p in people.values()})
+        by_rid, people = self._members({a.registrant_id for a in chunk if a.registrant_id},
+                                       {email_key(a.email) for a in chunk if a.email})
         members = {}
         for a in chunk:
-            person = people.get(email_key(a.email)) if a.email else None
-            member = by_rid.get(a.registrant_id) or (by_person.get(person[0]) if person else None)
+            member = by_rid.get(a.registrant_id) or (
+                people.get(email_key(a.email), (None, None))[1] if a.email else None)
             if member and member[0] not in self.seen:
                 members[member[0]] = member
-        self._no_show([(mid, m[2]) for mid, m in members.items()],
-                      "registered, reported absent by the provider")
-
-    def _no_show(self, members: list[tuple[int, str]], reason: str) -> None:
         now = utcnow()
-        moving = [(mid, status) for mid, status in members if self.channel.moves_forward(status, NO_SHOW)]
-        if not moving:
-            return
-        db.session.execute(update(Member), [{"id": mid, "status": NO_SHOW, "updated_at": now}
-                                            for mid, _ in moving])
-        db.session.execute(insert(StatusChange), [self._change(mid, status, NO_SHOW, reason, now)
-                                                  for mid, status in moving])
+        moving = [(mid, m[2]) for mid, m in members.items() if self.channel.moves_forward(m[2], NO_SHOW)]
+        conn = self._conn()
+        update_rows(conn, MEMBERS, [{"id": mid, "status": NO_SHOW, "updated_at": now} for mid, _ in moving])
+        insert_rows(conn, CHANGES, [self._change(mid, status, NO_SHOW, "registered, reported absent by "
+                                                 "the provider", now) for mid, status in moving])
         self.counts["no_shows"] += len(moving)
 
     def sweep(self) -> None:
-        """Registrants still Registered did not attend: No Show, a chunk at a time."""
-        after = 0
-        while True:
-            ids = db.session.scalars(select(Member.id).where(
-                Member.program_id == self.program_id, Member.status == REGISTERED, Member.id > after)
-                .order_by(Member.id).limit(SWEEP_CHUNK)).all()
-            if not ids:
-                break
-            self._no_show([(mid, REGISTERED) for mid in ids], "registered, did not attend")
-            self._commit()
-            after = ids[-1]
+        """Registrants still Registered did not attend: No Show, in two set-based statements."""
+        if not self.channel.moves_forward(REGISTERED, NO_SHOW):
+            return
+        now = utcnow()
+        at = sa.bindparam("at", now, type_=CHANGES.c.at.type)
+        still = sa.and_(MEMBERS.c.program_id == self.program_id, MEMBERS.c.status == REGISTERED)
+        conn = self._conn()
+        conn.execute(sa.insert(CHANGES).from_select(
+            ["member_id", "from_status", "to_status", "reason", "at"],
+            sa.select(MEMBERS.c.id, sa.literal(REGISTERED), sa.literal(NO_SHOW),
+                      sa.literal("registered, did not attend"), at).where(still)))
+        moved = conn.execute(sa.update(MEMBERS).where(still).values(
+            status=NO_SHOW, updated_at=sa.bindparam("now", now, type_=MEMBERS.c.updated_at.type)))
+        self.counts["no_shows"] += moved.rowcount
         self._commit()
 
     def summary(self) -> str:
         c = self.counts
         return (f"{c['attendees']} attendees ({c['anonymous']} without email), {c['new_leads']} new leads, "
                 f"{c['attended']} attended, {c['no_shows']} no-shows")
-

@@ -4,8 +4,10 @@ each failure in the service's error log [S9]."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import Callable
 
+from flask import current_app
 from sqlalchemy import update
 
 from portal import pacing
@@ -78,13 +80,16 @@ class Gateway:
         self.plugin = plugin(service.provider)
         self._token = token
         self._store: ServiceTokenStore | None = None
+        # Read here, where the caller's session is (threads may make the calls): the
+        # first token load of each call needs no query; a stale one is renewed on 401.
+        self._ciphertext = service.token_ciphertext if token is None and service.id is not None else None
 
     @property
     def store(self) -> TokenStore:
         if self._token is not None:
             return MemoryTokenStore(self._token)
         if self._store is None:
-            self._store = ServiceTokenStore(self.service.id)
+            self._store = ServiceTokenStore(self.service.id, self._ciphertext)
         return self._store
 
     # connecting
@@ -154,9 +159,7 @@ class Gateway:
                 log.warning("provider call %s failed while connecting: %s", operation, error.message)
             raise
         if saved and operation not in UNPACED:
-            with db.engine.begin() as conn:
-                conn.execute(update(Service).where(Service.id == self.service.id)
-                             .values(last_success_at=utcnow()))
+            _note_success(self.service.id)
             if operation == "whoami":
                 note_role(self.service.id, result)
                 if self.service in db.session:
@@ -180,3 +183,18 @@ def note_role(service_id: int, identity: Identity) -> None:
             conn.execute(stmt.values(admin_lost_at=None))
         else:
             conn.execute(stmt.where(Service.admin_lost_at.is_(None)).values(admin_lost_at=utcnow()))
+
+
+#: a service's last successful call is written at most this often per process (the
+#: pages show it to the minute): a registration burst makes no write per call for it
+SUCCESS_NOTE_SECONDS = 30
+
+
+def _note_success(service_id: int) -> None:
+    noted = current_app.extensions.setdefault("gateway_success_noted", {})
+    now = time.monotonic()
+    if now - noted.get(service_id, -SUCCESS_NOTE_SECONDS) < SUCCESS_NOTE_SECONDS:
+        return
+    noted[service_id] = now
+    with db.engine.begin() as conn:
+        conn.execute(update(Service).where(Service.id == service_id).values(last_success_at=utcnow()))

@@ -44,15 +44,20 @@ class ServiceTokenStore:
     processes: it uses its own connections, and refreshes under a Redis lock so
     two workers never both spend the same rotating refresh token."""
 
-    def __init__(self, service_id: int):
+    def __init__(self, service_id: int, loaded: bytes | None = None):
         self.service_id = service_id
         self.engine = db.engine
         self.redis = redis_conn()
         self.box = fernet()
         #: set when this store refreshed the token (the gateway then re-reads the role)
         self.rotated = False
+        #: the ciphertext the caller already read with the service's row, used once
+        self._loaded = loaded
 
     def load(self) -> dict:
+        if self._loaded:
+            loaded, self._loaded = self._loaded, None
+            return decrypt_token(loaded, self.box)
         with self.engine.connect() as conn:
             ciphertext = conn.scalar(db.select(Service.token_ciphertext).where(Service.id == self.service_id))
         return decrypt_token(ciphertext, self.box)
