@@ -1,13 +1,22 @@
-"""Benchmark: one attendance sync of a big webinar, run by a real RQ worker.
+"""Benchmark: one attendance sync of a big webinar, Lectern against its floor.
 
-The Zoom sandbox (its own process) generates an ended webinar with 10,000 registered
-attendees (every 5th joins three times) plus walk-ins, and 2,000 absentees. The
-portal knows 90 % of the attendees and every absentee as Registered members, so the
-sync also creates ~1,000 new leads. Prints wall time, report rows per second, SQL
-statements and peak Python memory (tracemalloc) of the worker, per database.
+The Zoom sandbox (its own process, per-second limits off) generates an ended webinar
+with 10,000 registered attendees (every 5th joins three times) plus walk-ins, and 2,000
+absentees. The portal knows 90 % of the attendees and every absentee as Registered
+members, so the sync also creates ~1,000 new leads. Per database, one run each of:
+
+- Lectern: the sync job (``portal.attendance.jobs.sync_attendance``) called in-process,
+  pacing off (the sandbox enforces no limit here; paced, the Heavy class alone would
+  take 54 calls / 9.5 a second);
+- the floor (``bench/floor_sync_attendance.py``): the same pages with plain ``requests``,
+  one bulk statement per table, on a freshly prepared copy of the same members;
+
+then prints both wall times, the ratio, Lectern's SQL statements (counted by an event
+listener, no tracemalloc while timing) and checks both wrote the same statuses.
 
     python bench/sync_attendance.py                      # SQLite, then PostgreSQL
     python bench/sync_attendance.py --db sqlite --attendees 2000 --absentees 400
+    python bench/sync_attendance.py --memory 2000,10000   # peak Python memory (tracemalloc), Lectern only
 
 PostgreSQL: BENCH_POSTGRES_URL, else a local scratch database `lectern_bench`
 (bench/scratch.py); every table there is dropped and recreated. Redis: BENCH_REDIS_URL.
@@ -32,9 +41,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import scratch  # noqa: E402  (bench/ is on sys.path when run as a script)
+from floor_sync_attendance import floor_sync  # noqa: E402
 
-from portal import create_app, workers  # noqa: E402
-from portal.attendance import pulls  # noqa: E402
+from portal import create_app  # noqa: E402
+from portal.attendance import jobs  # noqa: E402
 from portal.channels import REGISTERED  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.models import Binding, Member, Person, Program, Service, SyncRun  # noqa: E402
@@ -52,7 +62,8 @@ def free_port() -> int:
 def start_sandbox() -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "providers.zoom.sandbox", "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "ZOOM_SANDBOX_RATE_LIMITS": "off"})
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -73,8 +84,8 @@ def control(url: str, path: str, method: str = "POST", **body) -> dict:
 def config_for(db_url: str, sandbox_url: str) -> dict:
     return {
         "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": db_url,
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
-        "RQ_QUEUE": "lectern-bench", "MAIL_SERVER": "",
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+        "RQ_QUEUE": "lectern-bench", "MAIL_SERVER": "", "PACING": False,
         "ZOOM_OAUTH_BASE_URL": sandbox_url, "ZOOM_API_BASE_URL": sandbox_url + "/v2",
         "ZOOM_CLIENT_ID": seed.OAUTH_CLIENT_ID, "ZOOM_CLIENT_SECRET": seed.OAUTH_CLIENT_SECRET,
         "ZOOM_WEBHOOK_SECRET_TOKEN": seed.WEBHOOK_SECRET_TOKEN,
@@ -83,25 +94,34 @@ def config_for(db_url: str, sandbox_url: str) -> dict:
     }
 
 
-def prepare(sandbox_url: str, attendees: int, absentees: int) -> int:
-    """Schema, an S2S service, a program linked to a freshly generated webinar, members."""
+def make_webinar(sandbox_url: str, attendees: int, absentees: int) -> tuple[str, datetime, list, int]:
+    """An ended webinar with its report: (id, start, registrants, report rows + absentees)."""
+    began = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=3)
+    wid = control(sandbox_url, "webinars", topic="Bench", host_email=seed.OWNER_EMAIL,
+                  start_time=began.strftime("%Y-%m-%dT%H:%M:%SZ"), duration=60)["id"]
+    made = control(sandbox_url, f"webinars/{wid}/bulk", attendees=attendees, absentees=absentees,
+                   walk_ins=50, rejoin_every=5)
+    registrants = control(sandbox_url, "state", method="GET")["webinars"][str(wid)]["registrants"]
+    print(f"  sandbox: {made['participant_rows']} report rows, {made['absentees']} absentees")
+    return str(wid), began, registrants, made["participant_rows"] + made["absentees"]
+
+
+def prepare(webinar: tuple, attendees: int) -> int:
+    """Fresh schema, an S2S service, a program linked to the webinar, its members."""
+    wid, began, registrants, _ = webinar
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as conn:
             conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    else:
+        db.drop_all()
     db.create_all()
     service = Service(name="Bench Zoom", provider="zoom", account_id=seed.ACCOUNT_ID, kind="s2s",
                       token_ciphertext=encrypt_token(plugin("zoom").server_token()))
     program = Program(name="Bench webinar", channel="webinar")
     db.session.add_all([service, program])
     db.session.commit()
-    began = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=3)
-    wid = control(sandbox_url, "webinars", topic="Bench", host_email=seed.OWNER_EMAIL,
-                  start_time=began.strftime("%Y-%m-%dT%H:%M:%SZ"), duration=60)["id"]
-    made = control(sandbox_url, f"webinars/{wid}/bulk", attendees=attendees, absentees=absentees,
-                   walk_ins=50, rejoin_every=5)
     db.session.add(Binding(program_id=program.id, service_id=service.id, provider="zoom",
-                           webinar_id=str(wid), topic="Bench", start_at=began, duration=60))
-    registrants = control(sandbox_url, "state", method="GET")["webinars"][str(wid)]["registrants"]
+                           webinar_id=wid, topic="Bench", start_at=began, duration=60))
     # every 10th attendee never registered on the portal: they become new leads
     known = [r for i, r in enumerate(registrants) if i >= attendees or i % 10]
     now = datetime.now(timezone.utc)
@@ -115,36 +135,72 @@ def prepare(sandbox_url: str, attendees: int, absentees: int) -> int:
             {"program_id": program.id, "person_id": ids[r["email"].lower()], "status": REGISTERED,
              "registrant_id": r["id"], "created_at": now, "updated_at": now} for r in chunk])
     db.session.commit()
-    print(f"  sandbox: {made['participant_rows']} report rows, {made['absentees']} absentees; "
-          f"portal: {len(known)} Registered members")
-    return program.id, made["participant_rows"] + made["absentees"]
+    program_id = program.id
+    db.session.remove()
+    return program_id
 
 
-def bench(name: str, db_url: str, sandbox_url: str, attendees: int, absentees: int) -> None:
+def outcome(program_id: int) -> dict:
+    """What a sync wrote: members by status, sessions, people, minutes."""
+    with db.engine.connect() as conn:
+        statuses = dict(conn.execute(sa.select(Member.status, sa.func.count()).where(
+            Member.program_id == program_id).group_by(Member.status)).all())
+        return {"statuses": statuses,
+                "minutes": conn.scalar(sa.select(sa.func.sum(Member.attended_minutes))),
+                "sessions": conn.scalar(sa.text("SELECT count(*) FROM attendance_sessions")),
+                "people": conn.scalar(sa.select(sa.func.count()).select_from(Person))}
+
+
+def lectern_sync(program_id: int) -> tuple[float, int, SyncRun]:
+    """The sync job, in-process; (seconds, SQL statements, its run)."""
+    statements = [0]
+
+    def count(*_):
+        statements[0] += 1
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    began = time.perf_counter()
+    jobs.sync_attendance(program_id, "bench")
+    wall = time.perf_counter() - began
+    sa.event.remove(db.engine, "before_cursor_execute", count)
+    run = db.session.scalar(sa.select(SyncRun).where(SyncRun.program_id == program_id))
+    db.session.remove()
+    return wall, statements[0], run
+
+
+def bench(name: str, db_url: str, sandbox_url: str, webinar: tuple, attendees: int) -> None:
     print(f"{name}:")
     app = create_app(config_for(db_url, sandbox_url))
     with app.app_context():
-        program_id, rows = prepare(sandbox_url, attendees, absentees)
-        statements = [0]
-
-        @sa.event.listens_for(db.engine, "before_cursor_execute")
-        def count(*_):
-            statements[0] += 1
-
-        run = pulls.start_attendance_sync(program_id, "bench")
-        run_id = run.id
+        program_id = prepare(webinar, attendees)
+        wall, statements, run = lectern_sync(program_id)
+        print(f"  Lectern: {wall:.2f} s · {webinar[3] / wall:,.0f} report rows/s · {run.pages_read} pages · "
+              f"{statements} SQL statements · {run.state}: {run.message or run.error}")
+        ours = outcome(program_id)
+        program_id = prepare(webinar, attendees)
+        token = plugin("zoom").server_token()["access_token"]
+        floor = floor_sync(db.engine, sandbox_url + "/v2", token, webinar[0], program_id,
+                           "webinar attendee: Bench webinar")
+        theirs = outcome(program_id)
+        print(f"  floor:   {floor:.2f} s · {webinar[3] / floor:,.0f} report rows/s")
+        print(f"  ratio:   {wall / floor:.2f}x   same outcome: {ours == theirs} {ours}"
+              + ("" if ours == theirs else f" floor: {theirs}"))
         db.session.remove()
-        statements[0] = 0
+        db.engine.dispose()
+
+
+def memory(db_url: str, sandbox_url: str, attendees: int, absentees: int) -> None:
+    """Peak Python memory of Lectern's sync (tracemalloc: several times slower, not timed)."""
+    app = create_app(config_for(db_url, sandbox_url))
+    with app.app_context():
+        webinar = make_webinar(sandbox_url, attendees, absentees)
+        program_id = prepare(webinar, attendees)
         tracemalloc.start()
-        began = time.perf_counter()
-        workers.worker(app, burst=True)
-        wall = time.perf_counter() - began
+        jobs.sync_attendance(program_id, "bench")
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        run = db.session.get(SyncRun, run_id)
-        print(f"  run: {run.state} {run.message or run.error}")
-        print(f"  wall {wall:.2f} s · {rows / wall:,.0f} report rows/s · {run.pages_read} pages · "
-              f"{statements[0]} SQL statements · peak {peak / 2**20:.1f} MiB (tracemalloc)")
+        print(f"  {attendees:>6} attendees, {absentees} absentees ({webinar[3]} rows): "
+              f"peak {peak / 2**20:.1f} MiB")
         db.session.remove()
         db.engine.dispose()
 
@@ -154,15 +210,22 @@ def main(argv=None) -> None:
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--attendees", type=int, default=10_000)
     parser.add_argument("--absentees", type=int, default=2_000)
+    parser.add_argument("--memory", default="", help="attendee counts, e.g. 2000,10000 (SQLite)")
     args = parser.parse_args(argv)
-    pg_url = scratch.postgres_url() if args.db != "sqlite" else ""
+    pg_url = scratch.postgres_url() if args.db != "sqlite" and not args.memory else ""
     proc, url = start_sandbox()
     try:
         with tempfile.TemporaryDirectory() as tmp:
+            if args.memory:
+                print("Peak Python memory of one Lectern sync (tracemalloc), SQLite:")
+                for n in (int(v) for v in args.memory.split(",")):
+                    memory(f"sqlite:///{tmp}/memory-{n}.db", url, n, n // 5)
+                return
+            webinar = make_webinar(url, args.attendees, args.absentees)
             if args.db in ("sqlite", "both"):
-                bench("SQLite", f"sqlite:///{tmp}/bench.db", url, args.attendees, args.absentees)
+                bench("SQLite", f"sqlite:///{tmp}/bench.db", url, webinar, args.attendees)
             if args.db in ("postgresql", "both"):
-                bench("PostgreSQL", pg_url, url, args.attendees, args.absentees)
+                bench("PostgreSQL", pg_url, url, webinar, args.attendees)
     finally:
         proc.terminate()
         proc.wait(10)
