@@ -1,0 +1,95 @@
+"""The bulk attendance writer at scale: what it writes, and SQL statements that grow with
+report pages, never with people (counted with SQLAlchemy's event listeners, never timed)."""
+import pytest
+import sqlalchemy as sa
+
+from portal.channels import REGISTERED
+from portal.extensions import db
+from portal.models import AttendanceSession, Member, Person, StatusChange
+from portal.programs import lifecycle as flows
+from tests.attendance_helpers import bulk_members, link, minutes_ago, new_webinar, runs
+from tests.services_helpers import connect_service
+
+ATTENDEES, ABSENTEES, WALK_INS = 1200, 300, 5
+
+
+@pytest.fixture
+def config(config, zoom_sandbox):
+    config.update(zoom_sandbox.config)
+    return config
+
+
+class Counter:
+    """SQL statements and commits sent on the app's engine while counting."""
+
+    def __init__(self, engine):
+        self.statements = self.commits = 0
+        self.engine = engine
+
+    def __enter__(self):
+        sa.event.listen(self.engine, "before_cursor_execute", self._statement)
+        sa.event.listen(self.engine, "commit", self._commit)
+        return self
+
+    def __exit__(self, *_):
+        sa.event.remove(self.engine, "before_cursor_execute", self._statement)
+        sa.event.remove(self.engine, "commit", self._commit)
+
+    def _statement(self, *_):
+        self.statements += 1
+
+    def _commit(self, *_):
+        self.commits += 1
+
+
+def test_a_big_report_is_written_in_a_few_statements_a_page(admin, sandbox, run_jobs):
+    service = connect_service(admin)
+    wid = new_webinar(sandbox, minutes_ago(180))
+    program = link(service, wid)
+    # every attendee joins 3 times (30 + 10 + 10 minutes): 3,605 report rows, 13 pages of
+    # 300, then one page of absentees
+    sandbox.control(f"webinars/{wid}/bulk", attendees=ATTENDEES, absentees=ABSENTEES,
+                    walk_ins=WALK_INS, rejoin_every=1)
+    bulk_members(sandbox, program, wid, share=0.9)        # the attendees and 150 absentees
+    # every 10th attendee is a known person who never registered for this program
+    registrants = sandbox.state()["webinars"][wid]["registrants"]
+    unregistered = [r["id"] for r in registrants[:ATTENDEES:10]]
+    db.session.execute(sa.delete(Member).where(Member.registrant_id.in_(unregistered)))
+    # two registered on the portal, never came, never reported
+    for email in ("ghost1@example.com", "ghost2@example.com"):
+        person, _ = flows.find_or_create_person(email, first_name="Ghost", source="landing page")
+        member = Member(program=program, person=person, registrant_id="r-" + email)
+        db.session.add(member)
+        db.session.flush()
+        flows.change_status(member, REGISTERED, reason="filled out the form")
+    db.session.commit()
+    people_before = db.session.scalar(sa.select(sa.func.count()).select_from(Person))
+
+    admin.post(f"/programs/{program.id}/attendance/sync")
+    with Counter(db.engine) as counted:
+        run_jobs()
+
+    [run] = runs(program)
+    assert (run.state, run.attendees, run.anonymous, run.absentees, run.new_leads) == (
+        "done", ATTENDEES + WALK_INS, WALK_INS, ABSENTEES, 0)
+    assert run.pages_read == 14
+    counts = dict(db.session.execute(sa.select(Member.status, sa.func.count())
+                                     .where(Member.program_id == program.id).group_by(Member.status)).all())
+    assert counts == {"Attended": ATTENDEES, "No Show": 150 + 2}
+    minutes = db.session.execute(sa.select(Member.attended_minutes, Member.sessions, sa.func.count()).where(
+        Member.program_id == program.id, Member.status == "Attended")
+        .group_by(Member.attended_minutes, Member.sessions)).all()
+    assert minutes == [(50, 3, ATTENDEES)]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AttendanceSession)) == 3 * ATTENDEES
+    changes = dict(db.session.execute(sa.select(StatusChange.from_status, sa.func.count())
+                                      .where(StatusChange.to_status == "Attended")
+                                      .group_by(StatusChange.from_status)).all())
+    assert changes == {"Registered": ATTENDEES - 120, "Not in Program": 120}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StatusChange).where(
+        StatusChange.to_status == "No Show")) == 152
+    # known people are found, not created again
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Person)) == people_before
+
+    # a few statements per report page, one commit per page at most
+    assert counted.statements <= 6 * run.pages_read + 30, counted.statements
+    assert counted.commits <= run.pages_read + 8, counted.commits
