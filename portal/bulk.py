@@ -1,31 +1,65 @@
 """Many rows in one statement, with SQLAlchemy Core (no ORM objects).
 
 PostgreSQL gets one array per column, ``unnest``-ed into the table: one statement and
-one bind parameter per column, whatever the row count. SQLite gets one prepared
-statement stepped over the rows (``executemany``), or multi-row VALUES when RETURNING
-is asked for.
+one bind parameter per column, whatever the row count. SQLite gets the driver's
+``executemany`` (one prepared statement stepped over the rows), or multi-row VALUES
+when RETURNING is asked for. Values are bound by each column's type, a column at a
+time; SQLAlchemy's events still see every statement.
 """
 from __future__ import annotations
 
 from typing import Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+
+def among(conn, column, values) -> sa.ColumnElement[bool]:
+    """``column IN values``: on PostgreSQL ``= ANY(array)``, one parameter (a long IN list
+    costs more to render and parse than to run), else IN."""
+    values = list(values)
+    if conn.dialect.name == "postgresql":
+        # a typed array parameter: an array cast from text in the WHERE clause would be
+        # parsed again for every row scanned
+        return column == sa.any_(sa.bindparam(None, values, type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)
+
+
+def pg_array(values: Sequence) -> str:
+    """A PostgreSQL array literal, ``{1,NULL,"a \\"b\\""}``: one text parameter the server
+    parses, instead of the driver adapting each element in Python."""
+    def one(v) -> str:
+        if v is None:
+            return "NULL"
+        if isinstance(v, bool):
+            return "t" if v else "f"
+        if isinstance(v, int):
+            return str(v)
+        return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return "{" + ",".join(map(one, values)) + "}"
+
+
+def _column(conn, table: sa.Table, name: str, rows: Sequence[dict]) -> list:
+    """One column's values, bound as its type binds them (aware UTC times become naive
+    UTC, ...), a column at a time rather than a row at a time."""
+    process = table.c[name].type.bind_processor(conn.dialect)
+    values = [row[name] for row in rows]
+    return [process(v) for v in values] if process is not None else values
 
 
 def _arrays(conn, table: sa.Table, columns: Sequence[str], rows: Sequence[dict]):
-    """(column, bind name, SQL array type, values) with each value bound as the column's
-    type binds it (aware UTC times become naive UTC, ...)."""
+    """(column, bind name, SQL array type, values) for PostgreSQL's unnest."""
     dialect = conn.dialect
-    out = []
-    for n, name in enumerate(columns):
-        column = table.c[name]
-        process = column.type.bind_processor(dialect)
-        values = [row[name] for row in rows]
-        if process is not None:
-            values = [process(v) for v in values]
-        sql_type = column.type.dialect_impl(dialect).compile(dialect=dialect)
-        out.append((name, f"a{n}", f"{sql_type}[]", values))
-    return out
+    return [(name, f"a{n}", f"{table.c[name].type.dialect_impl(dialect).compile(dialect=dialect)}[]",
+             pg_array(_column(conn, table, name, rows))) for n, name in enumerate(columns)]
+
+
+def _tuples(conn, table: sa.Table, columns: Sequence[str], rows: Sequence[dict]) -> list[tuple]:
+    return list(zip(*(_column(conn, table, name, rows) for name in columns), strict=True))
+
+
+#: SQLite's bound parameters per statement (SQLITE_MAX_VARIABLE_NUMBER since 3.32)
+SQLITE_PARAMS = 32766
 
 
 def _defaults(table: sa.Table, given) -> dict:
@@ -53,11 +87,20 @@ def insert_rows(conn, table: sa.Table, rows: Sequence[dict], returning: Sequence
         rows = [defaults | row for row in rows]
     columns = list(rows[0])
     if conn.dialect.name != "postgresql":
-        stmt = sa.insert(table)
-        if returning:
-            return conn.execute(stmt.returning(*(table.c[c] for c in returning)), list(rows)).all()
-        conn.execute(stmt, list(rows))
-        return []
+        # SQLite: the driver's executemany (one prepared statement), or multi-row VALUES
+        # with RETURNING, values bound a column at a time.
+        head = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES '
+        one = "(" + ", ".join("?" * len(columns)) + ")"
+        values = _tuples(conn, table, columns, rows)
+        if not returning:
+            conn.exec_driver_sql(head + one, values)
+            return []
+        out, step = [], SQLITE_PARAMS // len(columns)
+        for start in range(0, len(values), step):
+            part = values[start:start + step]
+            out += conn.exec_driver_sql(head + ", ".join([one] * len(part)) + " RETURNING "
+                                        + ", ".join(returning), tuple(v for row in part for v in row)).all()
+        return out
     arrays = _arrays(conn, table, columns, rows)
     sql = (f'INSERT INTO "{table.name}" ({", ".join(columns)}) SELECT * FROM unnest('
            + ", ".join(f"CAST(:{bind} AS {kind})" for _, bind, kind, _ in arrays) + ")")
@@ -74,9 +117,8 @@ def update_rows(conn, table: sa.Table, rows: Sequence[dict], key: str = "id") ->
     columns = list(rows[0])
     others = [c for c in columns if c != key]
     if conn.dialect.name != "postgresql":
-        stmt = (sa.update(table).where(table.c[key] == sa.bindparam("_k"))
-                .values({c: sa.bindparam("_" + c) for c in others}))
-        conn.execute(stmt, [{"_" + c: row[c] for c in others} | {"_k": row[key]} for row in rows])
+        conn.exec_driver_sql(f'UPDATE "{table.name}" SET ' + ", ".join(f"{c} = ?" for c in others)
+                             + f" WHERE {key} = ?", _tuples(conn, table, others + [key], rows))
         return
     arrays = _arrays(conn, table, columns, rows)
     sql = (f'UPDATE "{table.name}" AS t SET ' + ", ".join(f"{c} = v.{c}" for c in others)

@@ -8,9 +8,11 @@ sessions are replaced, people and members are found before they are created.
 """
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import update
 
 from portal.attendance.pulls import grace, plan_final_pass, scheduled_end
 from portal.attendance.rule import Rule
@@ -21,6 +23,9 @@ from portal.models.activity import DONE, FAILED, NEVER_STARTED, RUNNING, WAITING
 from portal.models.types import utcnow
 from portal.services.gateway import Gateway, record_error
 from providers.base import NotStarted, ProviderError, RateLimited, Unavailable
+
+#: how often the pages read so far are committed while reading a report
+PROGRESS_SECONDS = 1.0
 
 
 def sync(run_id: int) -> datetime | None:
@@ -39,11 +44,18 @@ def sync(run_id: int) -> datetime | None:
     run.pages_read = 0
     db.session.commit()
 
-    def on_page(pages: int) -> None:
-        # Between chunks nothing else is pending: committing shows progress live.
-        run.pages_read = pages
-        db.session.commit()
+    shown = [0.0]
 
+    def on_page(pages: int) -> None:
+        # Between pages nothing else is pending: committing shows progress live, at
+        # most once a second (a commit per page would cost more than the page).
+        if time.monotonic() - shown[0] >= PROGRESS_SECONDS:
+            db.session.execute(update(SyncRun).where(SyncRun.id == run_id).values(pages_read=pages))
+            db.session.commit()
+            shown[0] = time.monotonic()
+        pages_read[0] = pages
+
+    pages_read = [0]
     called = False
     try:
         report = Gateway(service, program_id=program.id).attendance(
@@ -60,6 +72,7 @@ def sync(run_id: int) -> datetime | None:
         if called:   # raised while streaming absentees, after call() returned
             record_error(service.id, "attendance", error, program.id, binding.webinar_id)
         return _provider_failed(db.session.get(SyncRun, run_id), error)
+    db.session.execute(update(SyncRun).where(SyncRun.id == run_id).values(pages_read=pages_read[0]))
     binding = db.session.get(Binding, binding.id)
     binding.never_started = False
     binding.attendance_pulled_at = utcnow()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from portal.attendance.rule import Rule
-from portal.bulk import insert_rows, update_rows
+from portal.bulk import among, insert_rows, update_rows
 from portal.channels import ATTENDED, NO_SHOW, NOT_IN_PROGRAM, REGISTERED
 from portal.extensions import db
 from portal.models import Binding, Program, SyncRun, email_key
@@ -68,7 +68,7 @@ class Writer:
         if rids:
             for rid, mid, pid, status in conn.execute(
                     sa.select(MEMBERS.c.registrant_id, MEMBERS.c.id, MEMBERS.c.person_id, MEMBERS.c.status)
-                    .where(MEMBERS.c.program_id == self.program_id, MEMBERS.c.registrant_id.in_(list(rids)))):
+                    .where(MEMBERS.c.program_id == self.program_id, among(conn, MEMBERS.c.registrant_id, rids))):
                 by_rid[rid] = (mid, pid, status)
         if keys:
             joined = PEOPLE.outerjoin(MEMBERS, sa.and_(MEMBERS.c.person_id == PEOPLE.c.id,
@@ -76,7 +76,7 @@ class Writer:
             for key, pid, first, last, mid, status in conn.execute(
                     sa.select(PEOPLE.c.email_key, PEOPLE.c.id, PEOPLE.c.first_name, PEOPLE.c.last_name,
                               MEMBERS.c.id, MEMBERS.c.status).select_from(joined)
-                    .where(PEOPLE.c.email_key.in_(list(keys)))):
+                    .where(among(conn, PEOPLE.c.email_key, keys))):
                 people[key] = ((pid, first, last), (mid, pid, status) if mid is not None else None)
         return by_rid, people
 
@@ -177,7 +177,7 @@ class Writer:
             updates.append(fields)
             sessions += self._sessions(member_id, a)
         if replaced:
-            conn.execute(sa.delete(SESSIONS).where(SESSIONS.c.member_id.in_(replaced)))
+            conn.execute(sa.delete(SESSIONS).where(among(conn, SESSIONS.c.member_id, replaced)))
         update_rows(conn, MEMBERS, updates)
         insert_rows(conn, CHANGES, history)
         insert_rows(conn, SESSIONS, sessions)
