@@ -28,6 +28,10 @@ def among(conn, column, values) -> sa.ColumnElement[bool]:
 def pg_array(values: Sequence) -> str:
     """A PostgreSQL array literal, ``{1,NULL,"a \\"b\\""}``: one text parameter the server
     parses, instead of the driver adapting each element in Python."""
+    kinds = {type(v) for v in values}
+    if kinds <= {int}:
+        return "{" + ",".join(map(str, values)) + "}"
+
     def one(v) -> str:
         if v is None:
             return "NULL"
@@ -35,7 +39,9 @@ def pg_array(values: Sequence) -> str:
             return "t" if v else "f"
         if isinstance(v, int):
             return str(v)
-        return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        if isinstance(v, str):
+            return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return '"' + str(v) + '"'           # times, numbers: no quote or backslash in them
     return "{" + ",".join(map(one, values)) + "}"
 
 
@@ -125,3 +131,16 @@ def update_rows(conn, table: sa.Table, rows: Sequence[dict], key: str = "id") ->
            + " FROM unnest(" + ", ".join(f"CAST(:{bind} AS {kind})" for _, bind, kind, _ in arrays)
            + f") AS v({', '.join(columns)}) WHERE t.{key} = v.{key}")
     conn.execute(sa.text(sql), {bind: values for _, bind, _, values in arrays})
+
+
+def upsert(conn, table: sa.Table, keys: Sequence[str], values: dict, on_conflict, returning):
+    """INSERT ... ON CONFLICT (keys) DO UPDATE SET on_conflict(excluded) RETURNING ...,
+    on PostgreSQL and SQLite alike: the row inserted, or the one already there."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table).values(values)
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c[k] for k in keys],
+                                      set_=on_conflict(stmt.excluded)).returning(*returning)
+    return conn.execute(stmt).one()

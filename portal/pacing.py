@@ -15,8 +15,9 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Mapping
 
-from flask import current_app, has_request_context
+from flask import current_app
 from redis.exceptions import RedisError
+from rq import get_current_job
 
 from portal.workers import redis_conn
 from providers.base import RateLimit
@@ -127,13 +128,15 @@ class RedisPacer:
             pass
 
 
-def pacer_for(service, plugin) -> RedisPacer | None:
+def pacer_for(service, plugin, wait: float | None = None) -> RedisPacer | None:
     """The pacer of a service's provider account, or None when pacing is off or the
-    plugin declares no limits. Web requests wait less for a slot than jobs do."""
+    plugin declares no limits. A job may wait longer for a slot than anything else (a
+    web request) does."""
     config = current_app.config
     if not config.get("PACING", True) or not plugin.rate_limits:
         return None
     account = service.account_id or f"service-{service.id}"
-    wait = config.get("PACING_WEB_MAX_WAIT" if has_request_context() else "PACING_MAX_WAIT", 60.0)
+    if wait is None:
+        wait = config.get("PACING_MAX_WAIT" if get_current_job() is not None else "PACING_WEB_MAX_WAIT", 60.0)
     return RedisPacer(redis_conn(), plugin.key, account, limits_for(plugin, config),
                       share=float(config.get("PACING_SHARE", 0.95)), max_wait=float(wait))

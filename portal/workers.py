@@ -29,7 +29,13 @@ def redis_conn() -> Redis:
 
 
 def queue() -> Queue:
-    return Queue(current_app.config["RQ_QUEUE"], connection=redis_conn())
+    """The app's queue, one object per app: it remembers the Redis server's version, which
+    RQ would otherwise ask for (a round trip) at every enqueue."""
+    cached = current_app.extensions.get("rq_queue")
+    if cached is None or cached.connection is not redis_conn():
+        cached = current_app.extensions["rq_queue"] = Queue(current_app.config["RQ_QUEUE"],
+                                                            connection=redis_conn())
+    return cached
 
 
 class AppWorker(SimpleWorker):

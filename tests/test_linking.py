@@ -258,9 +258,13 @@ def test_picker_stays_quick_with_twenty_slow_hosts_and_caches_briefly(app, marke
     rows = picker_rows(page)
     assert len(rows) == 7 + 19 * 3 and rows[-1] != rows[0]
     assert elapsed < 4, f"the picker took {elapsed:.1f}s"
-    # Whether registration is required was read for the soonest 40 webinars at once;
-    # a job reads the rest, and the next load shows every answer without a call.
-    assert page.count("checked when you choose it") == len(rows) - 2 - 40   # 2 recurring
+    # Whether registration is required was read for the soonest webinars at once, as many
+    # of 40 as the provider's rate budget allowed within a second (paced: issue 13, and
+    # the sandbox refused nothing); a job reads the rest, and the next load shows every
+    # answer without a call.
+    unknown = page.count("checked when you choose it")
+    assert len(rows) - 2 - 40 <= unknown < len(rows) - 2     # 2 recurring
+    assert sandbox.control("rate-limits", method="GET")["answered_429"] == 0
     sandbox.control("faults", method="DELETE")
     run_jobs()
     before = len(sandbox.requests_seen(prefix="/v2/"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -21,6 +22,7 @@ from portal.models.types import utcnow
 from portal.services.gateway import Gateway
 from portal.workers import queue, redis_conn
 from providers.base import ProviderError, Webinar
+from providers.pacing import Deferred
 
 #: how long one host's upcoming webinars are kept in Redis for the picker
 PICKER_CACHE_SECONDS = 60
@@ -30,6 +32,9 @@ PICKER_THREADS = 10
 INLINE_DETAILS = 40
 #: how long a webinar's "registration required" answer is kept
 DETAILS_CACHE_SECONDS = 600
+#: seconds the picker spends reading details within the provider's rate budget; the
+#: reads it could not fit go to the job
+DETAILS_SECONDS = 1.0
 
 WARM_JOB = "portal.linking.jobs.warm_webinar_details"
 
@@ -157,22 +162,27 @@ def _fill_registration(service: Service, items: list[PickerItem], redis, app) ->
         else:
             item.webinar = dataclasses.replace(item.webinar, registration_required=value == b"1")
 
-    gateway = Gateway(service)
+    gateway = Gateway(service, pace_until=time.monotonic() + DETAILS_SECONDS)
+    later = missing[INLINE_DETAILS:]
 
     def read(item):
         with app.app_context():
             try:
                 return item, gateway.webinar(item.webinar.id).registration_required
+            except Deferred:
+                return item, Deferred   # the provider's rate budget is spent for now: the job reads it
             except ProviderError:
                 return item, None       # in the error log; the health check says more on choosing
 
     with ThreadPoolExecutor(max_workers=PICKER_THREADS) as pool:
         for item, required in pool.map(read, missing[:INLINE_DETAILS]):
-            if required is not None:
+            if required is Deferred:
+                later.append(item)
+            elif required is not None:
                 remember_registration(service.provider, item.webinar.id, required)
                 item.webinar = dataclasses.replace(item.webinar, registration_required=required)
-    if missing[INLINE_DETAILS:]:
-        queue().enqueue(WARM_JOB, service.id, [i.webinar.id for i in missing[INLINE_DETAILS:]])
+    if later:
+        queue().enqueue(WARM_JOB, service.id, [i.webinar.id for i in later])
 
 
 def remember_registration(provider: str, webinar_id: str, required: bool) -> None:

@@ -18,9 +18,10 @@ def email_job_id(key: str) -> str:
     return "email-" + key.replace(":", "-")
 
 
-def enqueue_email(member_id: int, email_id: int, key: str):
+def enqueue_email(member_id: int, email_id: int, key: str, pipeline=None):
+    """``pipeline``: a Redis pipeline the caller executes (several jobs, one round trip)."""
     intervals = current_app.config["MAIL_RETRY_INTERVALS"]
-    return queue().enqueue(SEND_JOB, member_id, email_id, key, job_id=email_job_id(key),
+    return queue().enqueue(SEND_JOB, member_id, email_id, key, job_id=email_job_id(key), pipeline=pipeline,
                            retry=Retry(max=len(intervals), interval=intervals) if intervals else None)
 
 

@@ -5,11 +5,12 @@ import logging
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db, limiter
 from portal.i18n import browser_language, speak
 from portal.mail import compose as mail
-from portal.models import LandingPage
+from portal.models import Binding, LandingPage, Program
 from portal.registration import state
 from portal.registration.forms import RegistrationForm
 from portal.registration.pages import intro_html
@@ -19,7 +20,12 @@ log = logging.getLogger(__name__)
 
 
 def published_page_or_404(slug: str) -> LandingPage:
-    page = db.session.scalar(db.select(LandingPage).where(LandingPage.slug == slug))
+    """The page with its program, flow, binding and service: one query for all a
+    submission reads."""
+    page = db.session.scalar(db.select(LandingPage).where(LandingPage.slug == slug).options(
+        joinedload(LandingPage.program).options(
+            joinedload(Program.flow),
+            joinedload(Program.binding).joinedload(Binding.service))))
     if page is None or not page.published:
         abort(404)
     speak(page.program.language)
@@ -59,7 +65,7 @@ def page(slug):
         if form.website.data:
             log.info("honeypot filled on landing page %s; nothing stored", slug)
         else:
-            state.submit_registration(program.id, source=f"landing page /lp/{slug}", **form.clean())
+            state.submit_registration(program, source=f"landing page /lp/{slug}", **form.clean())
         return redirect(url_for("landing.thanks", slug=slug))
     status = 400 if form.errors else 200
     return render_template("landing/page.html", page=page, program=program, binding=program.binding,

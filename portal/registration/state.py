@@ -6,29 +6,33 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from redis.exceptions import RedisError
 from rq import Retry
-from sqlalchemy.exc import IntegrityError
 
-from portal.channels import REGISTERED, REGISTRATION_ERROR
+from portal.bulk import upsert
+from portal.channels import NOT_IN_PROGRAM, REGISTERED, REGISTRATION_ERROR
 from portal.errors import NotAllowed
 from portal.extensions import db
 from portal.mail.outbox import enqueue_email
-from portal.models import Member, Program
-from portal.models.programs import SYNC_FAILED, SYNC_PENDING, SYNC_SYNCED
+from portal.models import Member, Program, email_key
+from portal.models.programs import SYNC_FAILED, SYNC_NONE, SYNC_PENDING, SYNC_SYNCED
 from portal.models.types import utcnow
 from portal.programs.flow import CHANGE_STATUS, SEND_EMAIL, flow_email_ids
-from portal.programs.lifecycle import change_status, find_or_create_person
-from portal.workers import queue
+from portal.programs.lifecycle import change_status
+from portal.workers import queue, redis_conn
 
 log = logging.getLogger(__name__)
 
 REGISTER_JOB = "portal.registration.jobs.register_member"
+PEOPLE = db.metadata.tables["people"]
+MEMBERS = db.metadata.tables["members"]
+CHANGES = db.metadata.tables["status_changes"]
 
 
 @dataclass
@@ -60,69 +64,63 @@ def registration_off(program: Program) -> bool:
                 and not binding.registration_required)
 
 
-def _claim_attempt(member: Member, plan: Plan) -> bool:
-    """Start an attempt for a member no attempt is running for, atomically: of two
-    submissions at the same moment, one wins the row (the other's UPDATE waits for its
-    commit, then matches nothing) and only it registers and sends the flow's emails."""
-    attempt_id = uuid.uuid4().hex
-    claimed = db.session.execute(
-        db.update(Member).where(Member.id == member.id, Member.sync_state.not_in([SYNC_PENDING, SYNC_SYNCED]))
-        .values(sync_state=SYNC_PENDING, sync_job_id=attempt_id, sync_since=utcnow(), sync_attempts=0,
-                sync_error="", next_retry_at=None)
-        .execution_options(synchronize_session=False)).rowcount == 1
-    db.session.expire(member, ["sync_state", "sync_job_id", "sync_since", "sync_attempts", "sync_error",
-                               "next_retry_at"])
-    if claimed:
-        plan.register, plan.attempt_id = True, attempt_id
-    return claimed
-
-
-def _claim_resend(member: Member) -> bool:
-    """Claim the flow's emails for a member already registered, atomically: at most one
-    send per REGISTRATION_RESEND_INTERVAL, however many submissions arrive at once."""
-    now = utcnow()
-    interval = timedelta(seconds=current_app.config["REGISTRATION_RESEND_INTERVAL"])
-    claimed = db.session.execute(
-        db.update(Member).where(Member.id == member.id, Member.sync_state != SYNC_PENDING,
-                                db.or_(Member.last_email_at.is_(None), Member.last_email_at <= now - interval))
-        .values(last_email_at=now).execution_options(synchronize_session=False)).rowcount == 1
-    db.session.expire(member, ["last_email_at"])
-    return claimed
-
-
-def _start_attempt(member: Member, plan: Plan) -> None:
+def _start_attempt(member, plan: Plan, now=None) -> None:
+    """A new registration attempt (``member``: a Member or a Standing)."""
     plan.register = True
     plan.attempt_id = uuid.uuid4().hex
     member.sync_state = SYNC_PENDING
     member.sync_job_id = plan.attempt_id
-    member.sync_since = utcnow()
+    member.sync_since = now or utcnow()
     member.sync_attempts = 0
     member.sync_error = ""
     member.next_retry_at = None
 
 
-def run_flow(member: Member) -> Plan:
-    """Run the program's flow for a member who filled out the form. Only the step
-    Change Program Status to Registered, on a linked program, pushes the person to
-    the provider [S19]. Emails of a run that registers wait for the join link."""
-    program = member.program
-    plan = Plan()
-    emails = []
+@dataclass
+class Standing:
+    """A member's fields the flow reads and writes (a row, not an ORM object)."""
+    status: str = NOT_IN_PROGRAM
+    sync_state: str = SYNC_NONE
+    sync_job_id: str = ""
+    sync_since: datetime | None = None
+    sync_attempts: int = 0
+    sync_error: str = ""
+    next_retry_at: datetime | None = None
+    last_email_at: datetime | None = None
+
+
+STANDING = [f.name for f in fields(Standing)]
+
+
+def run_flow(program: Program, member: Standing, now: datetime) -> tuple[Plan, list[tuple[str, str]]]:
+    """Run the program's flow for a member who filled out the form; returns the plan and
+    the status moves (from, to). Only the step Change Program Status to Registered, on a
+    linked program, pushes the person to the provider [S19]. Emails of a run that
+    registers wait for the join link. Statuses move as ``lifecycle.change_status`` moves
+    them: forward only."""
+    channel = program.channel_def
+    plan, moves, emails = Plan(), [], []
     for step in program.flow:
         if step.action == CHANGE_STATUS and step.status:
-            change_status(member, step.status, reason="filled out the form")
+            if member.status != step.status and \
+                    channel.status(step.status).step >= channel.status(member.status).step:
+                moves.append((member.status, step.status))
+                member.status = step.status
             if (step.status == REGISTERED and member.status == REGISTERED and provider_ready(program)
                     and member.sync_state not in (SYNC_PENDING, SYNC_SYNCED) and not plan.register):
-                _claim_attempt(member, plan)
+                _start_attempt(member, plan, now)
         elif step.action == SEND_EMAIL and step.email_id:
             emails.append(step.email_id)
     if plan.register:
         plan.email_ids = emails          # sent by the registration job once the link is known
     elif member.sync_state == SYNC_PENDING:
         pass                             # a registration in flight will send them
-    elif emails and _claim_resend(member):
-        plan.email_ids = emails
-    return plan
+    elif emails:
+        interval = timedelta(seconds=current_app.config["REGISTRATION_RESEND_INTERVAL"])
+        if member.last_email_at is None or now - member.last_email_at >= interval:
+            plan.email_ids = emails
+            member.last_email_at = now
+    return plan, moves
 
 
 def dispatch(member_id: int, plan: Plan) -> None:
@@ -130,44 +128,65 @@ def dispatch(member_id: int, plan: Plan) -> None:
     the member stays stored as pending and a worker's sweep enqueues the registration
     once Redis is back (portal/registration/recovery.py): the person who filled out the form still
     gets the thank-you page."""
+    if not plan.register and not plan.email_ids:
+        return
     try:
+        pipe = redis_conn().pipeline()          # every job in one round trip
         if plan.register:
-            enqueue_registration(member_id, plan.attempt_id, plan.email_ids)
+            enqueue_registration(member_id, plan.attempt_id, plan.email_ids, pipeline=pipe)
         else:
             for email_id in plan.email_ids:
-                enqueue_email(member_id, email_id, uuid.uuid4().hex)
+                enqueue_email(member_id, email_id, uuid.uuid4().hex, pipeline=pipe)
+        pipe.execute()
     except RedisError as error:
         log.warning("could not enqueue the jobs of member %s (%s: %s); %s", member_id,
                     type(error).__name__, error,
                     "the registration sweep will" if plan.register else "its emails are not sent")
 
 
-def submit_registration(program_id: int, email: str, first_name: str, last_name: str,
-                        company: str = "", phone: str = "", source: str = "") -> Member:
-    """The landing form was filled out: person, member, flow; commit, then enqueue."""
-    for attempt in (1, 2):
-        try:
-            program = db.session.get(Program, program_id)
-            person, _created = find_or_create_person(email, first_name=first_name, last_name=last_name,
-                                              company=company, phone=phone, source=source)
-            db.session.flush()
-            member = db.session.scalar(db.select(Member).where(
-                Member.program_id == program.id, Member.person_id == person.id))
-            if member is None:
-                member = Member(program=program, person=person)
-                db.session.add(member)
-                db.session.flush()
-            plan = run_flow(member)
-            db.session.commit()
-            break
-        except IntegrityError:
-            # The same person submitted twice at the same moment: the other request
-            # created the row; run again on it.
-            db.session.rollback()
-            if attempt == 2:
-                raise
-    dispatch(member.id, plan)
-    return member
+def submit_registration(program: Program, email: str, first_name: str, last_name: str,
+                        company: str = "", phone: str = "", source: str = "") -> int:
+    """The landing form was filled out: person and member upserted, the flow run on the
+    member's row, one commit, then enqueue. Three to four statements: upserts settle two
+    people submitting at once without a retry. Returns the member's id."""
+    now = utcnow()
+    conn = db.session.connection()
+    known = {"first_name": first_name, "last_name": last_name, "company": company, "phone": phone}
+    person = upsert(conn, PEOPLE, ["email_key"], {
+        "email": email.strip(), "email_key": email_key(email), "source": source, "unsubscribed": False,
+        "created_at": now, "updated_at": now} | {k: v.strip() for k, v in known.items()},
+        # blank values never overwrite known ones; the first source stays
+        lambda new: {k: sa.case((new[k] != "", new[k]), else_=PEOPLE.c[k]) for k in known}
+        | {"updated_at": new.updated_at}, [PEOPLE.c.id])
+    fresh = Standing()
+    plan, moves = run_flow(program, fresh, now)
+    row = upsert(conn, MEMBERS, ["program_id", "person_id"], {
+        "program_id": program.id, "person_id": person.id, "created_at": now, "updated_at": now}
+        | asdict(fresh), lambda new: {"updated_at": MEMBERS.c.updated_at},
+        [MEMBERS.c.id, MEMBERS.c.created_at] + [MEMBERS.c[name] for name in STANDING])
+    if row.created_at != now:
+        # Already a member: the flow runs again on what the row holds.
+        member = Standing(**{name: getattr(row, name) for name in STANDING})
+        before = asdict(member)
+        plan, moves = run_flow(program, member, now)
+        changed = {k: v for k, v in asdict(member).items() if before[k] != v}
+        if changed:
+            # Only if the row still holds what the flow read: of two submissions at the
+            # same moment, one wins the row (the other's UPDATE waits for its commit, then
+            # matches nothing) and only it registers and sends the flow's emails.
+            read = [MEMBERS.c[k].is_(None) if before[k] is None else MEMBERS.c[k] == before[k]
+                    for k in changed]
+            won = conn.execute(sa.update(MEMBERS).where(MEMBERS.c.id == row.id, *read)
+                               .values(**changed, updated_at=now)).rowcount == 1
+            if not won:
+                plan, moves = Plan(), []
+    if moves:
+        conn.execute(sa.insert(CHANGES), [
+            {"member_id": row.id, "from_status": old, "to_status": new, "reason": "filled out the form",
+             "at": now, "by_user_id": None} for old, new in moves])
+    db.session.commit()
+    dispatch(row.id, plan)
+    return row.id
 
 
 def retry_registration(member: Member) -> None:
@@ -225,14 +244,14 @@ def registration_job_id(attempt_id: str, attempt: int) -> str:
 
 
 def enqueue_registration(member_id: int, attempt_id: str, email_ids: list[int], at=None,
-                         attempt: int = 0):
+                         attempt: int = 0, pipeline=None):
     """Enqueue one attempt of a member's registration, at once or at ``at``.
     Retry covers crashes of the job itself and of its worker; provider failures are
     rescheduled by the job."""
     job_id = registration_job_id(attempt_id, attempt)
     intervals = current_app.config["REGISTRATION_JOB_RETRY_INTERVALS"]
     options = {"job_id": job_id, "retry": Retry(max=len(intervals), interval=[int(i) for i in intervals]),
-               "job_timeout": current_app.config["REGISTRATION_JOB_TIMEOUT"]}
+               "job_timeout": current_app.config["REGISTRATION_JOB_TIMEOUT"], "pipeline": pipeline}
     if at is not None:
         return queue().enqueue_at(at, REGISTER_JOB, member_id, attempt_id, email_ids, **options)
     return queue().enqueue(REGISTER_JOB, member_id, attempt_id, email_ids, **options)

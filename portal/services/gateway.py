@@ -74,7 +74,12 @@ class Gateway:
     program they concern. A service not saved yet (a connection being checked) calls
     with the token in hand and logs its failures instead of filing them."""
 
-    def __init__(self, service: Service, program_id: int | None = None, token: dict | None = None):
+    def __init__(self, service: Service, program_id: int | None = None, token: dict | None = None,
+                 pace_until: float | None = None):
+        """``pace_until``: a deadline (``time.monotonic()``) after which a call waiting for
+        the shared rate budget is deferred instead (``providers.pacing.Deferred``); None:
+        the configured wait."""
+        self.pace_until = pace_until
         self.service = service
         self.program_id = program_id
         self.plugin = plugin(service.provider)
@@ -132,7 +137,8 @@ class Gateway:
     def _paced(self, operation: str, fn, *args):
         """Run a call inside its account's shared budget: the plugin paces each HTTP
         request itself (``paces_requests``), else the whole operation takes one slot."""
-        pacer = pacing.pacer_for(self.service, self.plugin) if operation not in UNPACED else None
+        wait = None if self.pace_until is None else max(0.0, self.pace_until - time.monotonic())
+        pacer = pacing.pacer_for(self.service, self.plugin, wait) if operation not in UNPACED else None
         if pacer is None:
             return fn(*args)
         if not self.plugin.paces_requests:

@@ -1,0 +1,79 @@
+"""What one landing-form submission costs the servers: SQL statements (SQLAlchemy's
+event listeners) and Redis round trips (commands or pipelines sent by redis-py),
+counted, never timed."""
+import pytest
+import redis.connection
+import sqlalchemy as sa
+
+from portal.extensions import db
+from portal.models import Member, Person, StatusChange
+from portal.workers import queue
+from providers.zoom.sandbox import seed
+from tests.services_helpers import connect_service, linked_program
+
+FORM = {"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com",
+        "company": "Navy", "phone": ""}
+
+
+@pytest.fixture
+def config(config, zoom_sandbox):
+    config.update(zoom_sandbox.config)
+    return config
+
+
+@pytest.fixture
+def program(admin, sandbox):
+    return linked_program(connect_service(admin), "Spring webinar", str(seed.W_SINGLE))
+
+
+class Costs:
+    def __init__(self, engine, monkeypatch):
+        self.statements, self.round_trips = [], 0
+        sa.event.listen(engine, "before_cursor_execute", self._statement)
+        self.engine = engine
+        send = redis.connection.AbstractConnection.send_packed_command
+
+        def counted(connection, command, check_health=True):
+            self.round_trips += 1
+            return send(connection, command, check_health)
+        monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted)
+
+    def _statement(self, conn, cursor, statement, *_):
+        self.statements.append(statement.split(None, 1)[0])
+
+    def stop(self):
+        sa.event.remove(self.engine, "before_cursor_execute", self._statement)
+
+
+def submit(client, program, monkeypatch, **change):
+    url = f"/lp/{program.landing_page.slug}"
+    costs = Costs(db.engine, monkeypatch)
+    answer = client.post(url, data={**FORM, **change})
+    costs.stop()
+    monkeypatch.undo()
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/thanks"), answer.text
+    return costs
+
+
+def test_a_submission_costs_5_statements_and_2_redis_round_trips_at_most(app, program, monkeypatch):
+    client = app.test_client()           # a visitor, signed in to nothing
+    client.get(f"/lp/{program.landing_page.slug}")
+    # the process's first enqueue asks Redis its version once (RQ); not counted
+    submit(client, program, monkeypatch, email="first@example.com")
+    first = submit(client, program, monkeypatch)
+    assert len(first.statements) <= 5, first.statements
+    assert first.round_trips <= 2, first.round_trips
+    member = db.session.scalar(sa.select(Member).join(Person).where(Person.email_key == "grace@example.com"))
+    assert (member.status, member.sync_state, member.person.company) == ("Registered", "pending", "Navy")
+    assert [c.to_status for c in db.session.scalars(sa.select(StatusChange).where(
+        StatusChange.member_id == member.id))] == ["Registered"]
+    assert queue().count == 2
+
+    # the same person again, with a new company: one person, one member, no second job
+    again = submit(client, program, monkeypatch, email="Grace@Example.com", company="Yale")
+    assert len(again.statements) <= 5, again.statements
+    assert again.round_trips <= 2, again.round_trips
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Member)) == 2
+    assert (member.person.company, member.status) == ("Yale", "Registered")
+    assert queue().count == 2
