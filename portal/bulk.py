@@ -133,14 +133,15 @@ def update_rows(conn, table: sa.Table, rows: Sequence[dict], key: str = "id") ->
     conn.execute(sa.text(sql), {bind: values for _, bind, _, values in arrays})
 
 
-def upsert(conn, table: sa.Table, keys: Sequence[str], values: dict, on_conflict, returning):
-    """INSERT ... ON CONFLICT (keys) DO UPDATE SET on_conflict(excluded) RETURNING ...,
-    on PostgreSQL and SQLite alike: the row inserted, or the one already there."""
-    if conn.dialect.name == "postgresql":
+def upsert_statement(dialect: str, table: sa.Table, keys: Sequence[str], columns: Sequence[str],
+                     on_conflict, returning):
+    """INSERT (columns, as bind parameters of the same names) ... ON CONFLICT (keys) DO
+    UPDATE SET on_conflict(excluded) RETURNING ..., for PostgreSQL or SQLite: the row
+    inserted, or the one already there. Build it once and execute it with values."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table).values(values)
-    stmt = stmt.on_conflict_do_update(index_elements=[table.c[k] for k in keys],
+    stmt = insert(table).values({c: sa.bindparam(c, type_=table.c[c].type) for c in columns})
+    return stmt.on_conflict_do_update(index_elements=[table.c[k] for k in keys],
                                       set_=on_conflict(stmt.excluded)).returning(*returning)
-    return conn.execute(stmt).one()

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from redis.exceptions import RedisError
 from rq import Retry
 
-from portal.bulk import upsert
+from portal.bulk import upsert_statement
 from portal.channels import NOT_IN_PROGRAM, REGISTERED, REGISTRATION_ERROR
 from portal.errors import NotAllowed
 from portal.extensions import db
@@ -144,6 +144,32 @@ def dispatch(member_id: int, plan: Plan) -> None:
                     "the registration sweep will" if plan.register else "its emails are not sent")
 
 
+NAMES = ("first_name", "last_name", "company", "phone")
+#: the member columns a submission does not set, at their defaults
+MEMBER_DEFAULTS = {"webinar_url": "", "registrant_id": ""}
+_STATEMENTS: dict[tuple[str, str], sa.Insert] = {}
+
+
+def _statement(conn, name: str):
+    """The submission's two upserts, built once per database kind (then only executed)."""
+    key = (conn.dialect.name, name)
+    if key not in _STATEMENTS:
+        if name == "person":
+            _STATEMENTS[key] = upsert_statement(
+                conn.dialect.name, PEOPLE, ["email_key"],
+                ["email", "email_key", "source", "unsubscribed", "created_at", "updated_at", *NAMES],
+                # blank values never overwrite known ones; the first source stays
+                lambda new: {k: sa.case((new[k] != "", new[k]), else_=PEOPLE.c[k]) for k in NAMES}
+                | {"updated_at": new.updated_at}, [PEOPLE.c.id])
+        else:
+            _STATEMENTS[key] = upsert_statement(
+                conn.dialect.name, MEMBERS, ["program_id", "person_id"],
+                ["program_id", "person_id", "created_at", "updated_at", *MEMBER_DEFAULTS, *STANDING],
+                lambda new: {"updated_at": MEMBERS.c.updated_at},
+                [MEMBERS.c.id, MEMBERS.c.created_at] + [MEMBERS.c[n] for n in STANDING])
+    return _STATEMENTS[key]
+
+
 def submit_registration(program: Program, email: str, first_name: str, last_name: str,
                         company: str = "", phone: str = "", source: str = "") -> int:
     """The landing form was filled out: person and member upserted, the flow run on the
@@ -152,18 +178,14 @@ def submit_registration(program: Program, email: str, first_name: str, last_name
     now = utcnow()
     conn = db.session.connection()
     known = {"first_name": first_name, "last_name": last_name, "company": company, "phone": phone}
-    person = upsert(conn, PEOPLE, ["email_key"], {
+    person = conn.execute(_statement(conn, "person"), {
         "email": email.strip(), "email_key": email_key(email), "source": source, "unsubscribed": False,
-        "created_at": now, "updated_at": now} | {k: v.strip() for k, v in known.items()},
-        # blank values never overwrite known ones; the first source stays
-        lambda new: {k: sa.case((new[k] != "", new[k]), else_=PEOPLE.c[k]) for k in known}
-        | {"updated_at": new.updated_at}, [PEOPLE.c.id])
+        "created_at": now, "updated_at": now} | {k: v.strip() for k, v in known.items()}).one()
     fresh = Standing()
     plan, moves = run_flow(program, fresh, now)
-    row = upsert(conn, MEMBERS, ["program_id", "person_id"], {
+    row = conn.execute(_statement(conn, "member"), {
         "program_id": program.id, "person_id": person.id, "created_at": now, "updated_at": now}
-        | asdict(fresh), lambda new: {"updated_at": MEMBERS.c.updated_at},
-        [MEMBERS.c.id, MEMBERS.c.created_at] + [MEMBERS.c[name] for name in STANDING])
+        | MEMBER_DEFAULTS | asdict(fresh)).one()
     if row.created_at != now:
         # Already a member: the flow runs again on what the row holds.
         member = Standing(**{name: getattr(row, name) for name in STANDING})
