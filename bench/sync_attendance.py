@@ -59,11 +59,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_sandbox() -> tuple[subprocess.Popen, str]:
+def start_sandbox(limits: str = "off") -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "providers.zoom.sandbox", "--port", str(port)],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "ZOOM_SANDBOX_RATE_LIMITS": "off"})
+                            env={**os.environ, "ZOOM_SANDBOX_RATE_LIMITS": limits})
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
