@@ -8,10 +8,13 @@ time; SQLAlchemy's events still see every statement.
 """
 from __future__ import annotations
 
+from datetime import timezone
 from typing import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+
+from portal.models.types import UTCDateTime
 
 
 def among(conn, column, values) -> sa.ColumnElement[bool]:
@@ -48,8 +51,12 @@ def pg_array(values: Sequence) -> str:
 def _column(conn, table: sa.Table, name: str, rows: Sequence[dict]) -> list:
     """One column's values, bound as its type binds them (aware UTC times become naive
     UTC, ...), a column at a time rather than a row at a time."""
-    process = table.c[name].type.bind_processor(conn.dialect)
     values = [row[name] for row in rows]
+    if conn.dialect.name == "sqlite" and isinstance(table.c[name].type, UTCDateTime):
+        # SQLAlchemy's own text for SQLite times, made by isoformat in C
+        return [None if v is None else (v if v.tzinfo is timezone.utc else v.astimezone(timezone.utc))
+                .replace(tzinfo=None).isoformat(" ", "microseconds") for v in values]
+    process = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     return [process(v) for v in values] if process is not None else values
 
 

@@ -136,7 +136,7 @@ class Registration:
     join_url: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Attendee:
     """One person's attendance, merged over every join [S20]."""
     email: str = ""                 # may be empty for guests
@@ -164,7 +164,7 @@ def covered_minutes(sessions: Iterable[tuple[datetime, datetime]]) -> int:
     return round(total / 60)
 
 
-@dataclass
+@dataclass(slots=True)
 class Absentee:
     email: str
     first_name: str = ""

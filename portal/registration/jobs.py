@@ -7,9 +7,11 @@ from __future__ import annotations
 import math
 from datetime import datetime, timezone
 
+from sqlalchemy.orm import joinedload
+
 from portal.extensions import db
 from portal.mail.outbox import enqueue_flow_emails, outbox_rows
-from portal.models import Member
+from portal.models import Binding, Member, Program
 from portal.models.programs import SYNC_PENDING, SYNC_SYNCED
 from portal.models.types import utcnow
 from portal.registration import state
@@ -21,7 +23,10 @@ def register_member(member_id: int, attempt_id: str, email_ids: list[int]):
     """Register a member with the program's provider, store the join link, then send
     the flow's emails. Idempotent: the provider's register is idempotent on email, and a
     superseded or finished attempt does nothing more."""
-    member = db.session.get(Member, member_id)
+    # one query for all the job reads: member, person, program, binding, service
+    member = db.session.get(Member, member_id, options=[
+        joinedload(Member.person), joinedload(Member.program).joinedload(Program.binding)
+        .joinedload(Binding.service)])
     if member is None or member.sync_job_id != attempt_id:
         return "superseded"
     if member.sync_state == SYNC_SYNCED:
