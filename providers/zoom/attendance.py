@@ -11,9 +11,12 @@ def parse_time(value) -> datetime | None:
     if not value:
         return None
     try:
-        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
+        when = datetime.fromisoformat(value)      # Python 3.11 reads the "Z" itself
+    except (TypeError, ValueError):
+        try:
+            when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return None
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
