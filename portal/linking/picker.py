@@ -33,7 +33,7 @@ INLINE_DETAILS = 40
 #: how long a webinar's "registration required" answer is kept
 DETAILS_CACHE_SECONDS = 600
 #: seconds the picker spends reading details within the provider's rate budget (the
-#: listings alone take a second at 20 hosts: Zoom allows 20 such calls a second); the
+#: listings alone take a second at 20 hosts: a provider may allow 20 such calls a second); the
 #: reads it could not fit go to the job
 DETAILS_SECONDS = 0.3
 
