@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal.linking.routes import bp as linking_bp
     from portal.mail.routes import bp as outbox_bp
     from portal.main import bp as main_bp
+    from portal.people.routes import bp as people_bp
     from portal.programs.routes import bp as programs_bp
     from portal.registration.recovery import sweep_registrations
     from portal.registration.routes import bp as landing_bp
@@ -72,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(programs_bp, url_prefix="/programs")
     app.register_blueprint(linking_bp, url_prefix="/programs")
     app.register_blueprint(attendance_bp, url_prefix="/programs")
+    app.register_blueprint(people_bp, url_prefix="/people")
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(landing_bp)
     app.register_blueprint(outbox_bp, url_prefix="/outbox")

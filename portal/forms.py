@@ -5,6 +5,9 @@ from wtforms import StringField, SubmitField, TextAreaField
 
 from portal.validators import MULTI, SINGLE
 
+#: fields every form has: rendered without an id, so a page with several forms repeats none
+ID_LESS = ("csrf_token", "submit")
+
 
 class Form(FlaskForm):
     """The portal's form base: every text field refuses control characters (text areas
@@ -18,6 +21,14 @@ class Form(FlaskForm):
             elif isinstance(field, StringField):
                 extra.setdefault(name, []).append(SINGLE)
         return super().validate(extra_validators=extra)
+
+    class Meta(FlaskForm.Meta):
+        def render_field(self, field, render_kw):
+            # csrf_token and submit, in every form, get no id: a page with several
+            # forms would repeat them.
+            if field.short_name in ID_LESS and "id" not in render_kw:
+                render_kw = {**render_kw, "id": False}
+            return super().render_field(field, render_kw)
 
 
 class ConfirmForm(Form):

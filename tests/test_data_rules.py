@@ -42,7 +42,7 @@ ALLOWED_REQUESTS = [
 
 #: table -> the columns the portal may write; provider data only in those marked
 ALLOWED_COLUMNS = {
-    "users": {"email", "password_hash", "is_admin", "active", "created_at", "last_login_at"},
+    "users": {"email", "password_hash", "is_admin", "active", "created_at", "last_login_at", "timezone"},
     "services": {"name", "provider", "kind", "state", "account_id", "connected_user_id", "connected_email",
                  "connected_is_admin", "token_ciphertext", "token_version", "replaced_by_id",
                  "created_by_id", "created_at", "last_success_at", "error_count", "admin_lost_at"},
@@ -54,13 +54,14 @@ ALLOWED_COLUMNS = {
                  "duration", "timezone", "registration_required", "refreshed_at", "deleted_at",
                  "previous_start_at", "rescheduled_at", "never_started", "attendance_pulled_at",
                  "health_problems", "health_checked_at", "next_pull_at"},
-    # a person: names, email, company, phone
+    # a person: names, email, company, phone; the program that brought them in, and the zone
+    # their browser reported on the landing form (their emails give times in it)
     "people": {"email", "email_key", "first_name", "last_name", "company", "phone", "source",
-               "unsubscribed", "created_at", "updated_at"},
+               "source_program_id", "timezone", "unsubscribed", "created_at", "updated_at"},
     "members": {"program_id", "person_id", "status", "webinar_url", "registrant_id", "sync_state",
                 "sync_error", "sync_attempts", "next_retry_at", "sync_job_id", "sync_since",
                 "attended_minutes", "first_join", "last_leave", "sessions", "last_email_at",
-                "created_at", "updated_at"},
+                "joined_via", "created_at", "updated_at"},
     "attendance_sessions": {"member_id", "join_time", "leave_time", "minutes"},
 }
 #: the portal's own tables: nothing read from the provider lands there

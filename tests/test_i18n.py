@@ -73,9 +73,10 @@ def test_french_program_speaks_french_to_its_registrants(client, admin, sandbox,
 
     mail = seen["email"]
     member = db.session.scalar(db.select(Member))
-    assert mail["subject"] == "Votre lien pour rejoindre Webinaire de printemps"
-    assert mail["body"].startswith("Bonjour Grace,\n\nMerci de vous être inscrit à Webinaire de printemps.\n")
-    assert f"L’événement commence le {when} (fuseau horaire {binding.timezone})." in mail["body"]
+    # The webinar's topic and duration (issue 16), the start labelled with its zone.
+    assert mail["subject"] == f"Votre lien pour rejoindre {binding.topic}"
+    assert mail["body"].startswith(f"Bonjour Grace,\n\nMerci de vous être inscrit à {binding.topic}.\n")
+    assert f"L’événement commence le {when} ({binding.timezone}) et dure 60 min." in mail["body"]
     assert member.webinar_url and member.webinar_url in mail["body"]
 
 
@@ -94,9 +95,9 @@ def test_english_program_speaks_english(client, admin, sandbox, run_jobs, smtp_s
     assert "This field is required." in seen["errors"].text
     assert "Enter a valid email address." in seen["errors"].text
     assert "Thank you for registering" in seen["thanks"].text and when in seen["thanks"].text
-    assert seen["email"]["subject"] == "Your link to join Spring webinar"
+    assert seen["email"]["subject"] == f"Your link to join {binding.topic}"
     assert seen["email"]["body"].startswith("Hello Grace,")
-    assert f"It starts {when} (time zone {binding.timezone})." in seen["email"]["body"]
+    assert f"It starts {when} ({binding.timezone}) and lasts 60 min." in seen["email"]["body"]
 
 
 def test_french_marketing_email_and_unsubscribe_page(client, app, run_jobs, smtp_server, marketer):

@@ -76,7 +76,7 @@ def test_registration_end_to_end(client, program, sandbox, run_jobs, smtp_server
     assert (member.status, member.sync_state) == (REGISTERED, "synced")
     assert member.registrant_id == registrant["id"] and member.webinar_url == registrant["join_url"]
     [mail] = smtp_server.to("grace@example.com")
-    assert mail["subject"] == "Your link to join Spring webinar"
+    assert mail["subject"] == f"Your link to join {binding.topic}"
     assert member.webinar_url in mail["body"] and mail["body"].startswith("Hello Grace,")
     assert "To stop receiving" not in mail["body"]  # the confirmation is operational
     outbox = db.session.scalar(db.select(OutboxMessage))

@@ -16,6 +16,7 @@ from portal.bulk import among, insert_rows, update_rows
 from portal.channels import ATTENDED, NO_SHOW, NOT_IN_PROGRAM, REGISTERED
 from portal.extensions import db
 from portal.models import Binding, Program, SyncRun, email_key
+from portal.models.programs import VIA_WALK_IN
 from portal.models.types import utcnow
 from providers.base import Absentee, Attendee, covered_minutes
 
@@ -134,7 +135,8 @@ class Writer:
             for pid, key in insert_rows(conn, PEOPLE, [
                     {"email": newcomers[k].email.strip()[:254], "email_key": k,
                      "first_name": newcomers[k].first_name[:100], "last_name": newcomers[k].last_name[:100],
-                     "source": self.source, "created_at": now, "updated_at": now} for k in new_keys],
+                     "source": self.source, "source_program_id": self.program_id,
+                     "created_at": now, "updated_at": now} for k in new_keys],
                     returning=("id", "email_key")):
                 people[key] = ((pid, "", ""), None)
             self.counts["new_leads"] += len(new_keys)
@@ -149,7 +151,7 @@ class Writer:
                 verdicts[pid] = (status, reason, a)
                 rows.append(self._attendance_fields(a) | {
                     "program_id": self.program_id, "person_id": pid, "status": status,
-                    "created_at": now, "updated_at": now})
+                    "joined_via": VIA_WALK_IN, "created_at": now, "updated_at": now})
             for member_id, pid in insert_rows(conn, MEMBERS, rows,
                                               returning=("id", "person_id")):
                 status, reason, a = verdicts[pid]
@@ -249,6 +251,10 @@ class Writer:
         moved = conn.execute(sa.update(MEMBERS).where(still).values(
             status=NO_SHOW, updated_at=sa.bindparam("now", now, type_=MEMBERS.c.updated_at.type)))
         self.counts["no_shows"] += moved.rowcount
+        # Like Attended (every attendee who ends Attended), No-shows counts every registrant
+        # who ends No Show, not only those this run moved: a rerun reports the same figures.
+        self.counts["no_shows"] = conn.execute(sa.select(sa.func.count()).select_from(MEMBERS).where(
+            MEMBERS.c.program_id == self.program_id, MEMBERS.c.status == NO_SHOW)).scalar()
         self._commit()
 
     def summary(self) -> str:

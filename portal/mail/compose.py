@@ -12,11 +12,12 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from portal.extensions import db
 from portal.i18n import in_zone
 from portal.models import Member, Person, Program
+from portal.templating import valid_zone
 
 TOKEN_RE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 WEBINAR_URL = "member.webinar url"
 TOKENS = (WEBINAR_URL, "lead.First Name", "lead.Last Name", "lead.Email Address",
-          "program.name", "event.start", "event.timezone")
+          "program.name", "event.topic", "event.start", "event.duration", "event.timezone")
 
 def tokens_in(text: str) -> list[str]:
     return [m.group(1) for m in TOKEN_RE.finditer(text or "")]
@@ -42,19 +43,31 @@ class Sample:
     last_name: str = "Lovelace"
     email: str = "ada.lovelace@example.com"
     webinar_url: str = "https://example.com/w/sample-join-link"
+    timezone: str = ""
+
+
+def event_start(start, reader_zone: str, webinar_zone: str, language: str = "en") -> str:
+    """The start in the reader's zone when known, else the webinar's, labelled with it."""
+    zone = reader_zone if valid_zone(reader_zone) else webinar_zone
+    return f"{in_zone(start, zone, locale=language)} ({zone})"
 
 
 def token_values(program: Program, person, webinar_url: str) -> dict[str, str]:
     binding = program.binding
     zone = binding.timezone if binding else "UTC"
     start = binding.start_at if binding else None
+    duration = binding.duration if binding else 0
     return {
         WEBINAR_URL: webinar_url or "",
         "lead.First Name": person.first_name or "",
         "lead.Last Name": person.last_name or "",
         "lead.Email Address": person.email,
         "program.name": program.name,
-        "event.start": in_zone(start, zone, locale=program.language or "en") if start else "",
+        "event.topic": (binding.topic if binding else "") or program.name,
+        "event.start": event_start(start, getattr(person, "timezone", ""), zone,
+                                   program.language or "en") if start else "",
+        # "min" reads the same in English and French
+        "event.duration": f"{duration} min" if duration else "",
         "event.timezone": zone if binding else "",
     }
 

@@ -26,7 +26,7 @@ class DeliveryFailed(Exception):
         self.permanent = permanent
 
 
-def _message(message: OutboxMessage, unsubscribe: str) -> EmailMessage:
+def _message(message: OutboxMessage, unsubscribe: str, calendar: bytes = b"") -> EmailMessage:
     config = current_app.config
     msg = EmailMessage()
     try:
@@ -37,13 +37,16 @@ def _message(message: OutboxMessage, unsubscribe: str) -> EmailMessage:
         if unsubscribe:
             msg["List-Unsubscribe"] = f"<{unsubscribe}>"
         msg.set_content(message.body)
+        if calendar:
+            msg.add_attachment(calendar, maintype="text", subtype="calendar", filename="invite.ics",
+                               params={"method": "PUBLISH"})
     except (ValueError, TypeError) as exc:
         # e.g. a line break in a name that went into the subject: no retry can fix it.
         raise DeliveryFailed(f"Not sent: the email cannot be built ({exc})", permanent=True) from None
     return msg
 
 
-def deliver(message: OutboxMessage, unsubscribe: str = "") -> None:
+def deliver(message: OutboxMessage, unsubscribe: str = "", calendar: bytes = b"") -> None:
     """Send an outbox message by SMTP when a mail server is configured; raise
     DeliveryFailed, saying whether a retry could help."""
     config = current_app.config
@@ -51,7 +54,7 @@ def deliver(message: OutboxMessage, unsubscribe: str = "") -> None:
         message.state = KEPT
         message.sent_at = utcnow()
         return
-    msg = _message(message, unsubscribe)
+    msg = _message(message, unsubscribe, calendar)
     try:
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
             if config.get("MAIL_USE_TLS"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app
 
 from portal.extensions import db
-from portal.mail import compose, delivery
+from portal.mail import calendar, compose, delivery
 from portal.models import Email, Member, OutboxMessage
 from portal.models.activity import FAILED, QUEUED, SKIPPED
 
@@ -53,7 +53,8 @@ def send_email(member_id: int, email_id: int, key: str):
         db.session.commit()          # in the outbox before any delivery attempt
         try:
             delivery.deliver(row, "" if email.operational
-                             else compose.unsubscribe_url(person, member.program.language))
+                             else compose.unsubscribe_url(person, member.program.language),
+                             calendar.member_invitation(member, email))
         except delivery.DeliveryFailed as failure:
             if failure.permanent:
                 row.state, row.error = FAILED, failure.reason
@@ -65,3 +66,4 @@ def send_email(member_id: int, email_id: int, key: str):
                 raise
     db.session.commit()
     return row.state
+

@@ -1,9 +1,10 @@
 """The outbox pages: every email the portal sent or kept, for marketers to read."""
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template
 from sqlalchemy import func
 
 from portal.extensions import db
-from portal.models import OutboxMessage
+from portal.mail.calendar import member_invitation
+from portal.models import Email, OutboxMessage
 from portal.validators import int_arg, page_arg
 
 bp = Blueprint("outbox", __name__)
@@ -27,4 +28,19 @@ def index():
 @bp.route("/<int:message_id>")
 def show(message_id):
     message = db.session.get(OutboxMessage, message_id) or abort(404)
-    return render_template("outbox/show.html", message=message)
+    return render_template("outbox/show.html", message=message, invitation=bool(invitation_of(message)))
+
+
+def invitation_of(message: OutboxMessage) -> bytes:
+    if message.member is None or message.email_id is None:
+        return b""
+    return member_invitation(message.member, db.session.get(Email, message.email_id))
+
+
+@bp.route("/<int:message_id>/invite.ics")
+def invitation(message_id):
+    """The calendar invitation the message carried, as the person received it."""
+    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    ics = invitation_of(message) or abort(404)
+    return Response(ics, mimetype="text/calendar",
+                    headers={"Content-Disposition": 'attachment; filename="invite.ics"'})

@@ -1,4 +1,4 @@
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -21,6 +21,11 @@ class Person(db.Model):
     company: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(50), default="")
     source: Mapped[str] = mapped_column(String(200), default="")
+    #: the program that brought this person in (its landing page, or its webinar as a walk-in)
+    source_program_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programs.id", ondelete="SET NULL"), nullable=True, index=True)
+    #: the zone the person's browser reported on the landing form (empty: unknown)
+    timezone: Mapped[str] = mapped_column(String(64), default="", server_default="")
     unsubscribed: Mapped[bool] = mapped_column(default=False)
     created_at = mapped_column(UTCDateTime, default=utcnow)
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -8,6 +8,9 @@ from portal.models.types import UTCDateTime, utcnow
 # Provider sync state of a member
 SYNC_NONE, SYNC_PENDING, SYNC_SYNCED, SYNC_FAILED = "none", "pending", "synced", "failed"
 
+# How a member came into a program: the portal's landing form, or walking into the webinar
+VIA_PORTAL, VIA_WALK_IN = "portal", "walk-in"
+
 # What counts as attended
 ATTENDED_ANY, ATTENDED_MINUTES, ATTENDED_PERCENT = "any", "minutes", "percent"
 
@@ -47,6 +50,7 @@ class Member(db.Model):
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(40), default=NOT_IN_PROGRAM)
+    joined_via: Mapped[str] = mapped_column(String(10), default=VIA_PORTAL, server_default=VIA_PORTAL)
     webinar_url: Mapped[str] = mapped_column(String(500), default="")
     registrant_id: Mapped[str] = mapped_column(String(100), default="", index=True)
     sync_state: Mapped[str] = mapped_column(String(10), default=SYNC_NONE)

@@ -20,6 +20,8 @@ class User(UserMixin, db.Model):
     # The portal's language for this user; empty until they choose: their browser's then.
     locale: Mapped[str] = mapped_column(String(5), default="", server_default="")
     created_at = mapped_column(UTCDateTime, default=utcnow)
+    #: IANA zone every time is shown in; empty until set (proposed from the browser at first sign-in)
+    timezone: Mapped[str] = mapped_column(String(64), default="", server_default="")
     # Part of every session's and remember-me cookie's user id: raising it signs
     # the user out everywhere (logout, password change).
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")

@@ -40,7 +40,8 @@ def landing_page(program_id):
     page = program.landing_page
     form = LandingPageForm(obj=page, program_id=program.id, language=program.language)
     if form.validate_on_submit() and not _publishing_refused(program, page, form):
-        if not page.published and form.published.data:
+        publishing = not page.published and form.published.data
+        if publishing:
             page.published_at = utcnow()
         for name in ("slug", "title", "intro", "published"):
             getattr(form, name).populate_obj(page, name)
@@ -48,6 +49,15 @@ def landing_page(program_id):
         db.session.commit()
         flash(_("Landing page saved and published.") if page.published
               else _("Landing page saved (not published)."), "success")
+        if publishing and program.binding is not None:
+            # Publishing ran the link health check (_publishing_refused): its findings show now.
+            problems = program.binding.problems
+            for problem in problems:
+                flash(_("Link health check: %(problem)s", problem=problem), "warning")
+            if not problems:
+                flash(_("Link health check passed: the portal can register people for this webinar."), "success")
+        if publishing and registration.webinar_over(program):
+            flash(_("The webinar has ended: the page says so and takes no registration."), "warning")
         return back_to_program(program)
     return render_template("programs/landing_edit.html", program=program, page=page, form=form,
                            intro=intro_html(form.intro.data), open=registration.landing_open(program),

@@ -15,11 +15,12 @@ from portal.programs.flow import CHANGE_STATUS, SEND_EMAIL
 # Written in the program's language when it is created (portal/i18n.py); the marketer
 # edits them from there.
 DEFAULT_EMAIL_NAME = lazy_gettext("Confirmation")
-DEFAULT_EMAIL_SUBJECT = lazy_gettext("Your link to join {{program.name}}")
+DEFAULT_EMAIL_SUBJECT = lazy_gettext("Your link to join {{event.topic}}")
 DEFAULT_EMAIL_BODY = lazy_gettext("""Hello {{lead.First Name}},
 
-Thank you for registering for {{program.name}}.
-It starts {{event.start}} (time zone {{event.timezone}}).
+Thank you for registering for {{event.topic}}.
+It starts {{event.start}} and lasts {{event.duration}}.
+The calendar invitation attached to this email holds your link too.
 
 Join with your own link (it is yours alone, please do not share it):
 {{member.webinar url}}

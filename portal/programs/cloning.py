@@ -12,6 +12,7 @@ from portal.errors import NotAllowed
 from portal.extensions import db
 from portal.models import Program, User
 from portal.programs.assets import copy_assets
+from portal.programs.lifecycle import name_taken
 
 CLONE_SUFFIX = " (copy)"
 
@@ -20,7 +21,11 @@ def clone_program(source_id: int, user: User | None = None) -> Program:
     source = db.session.get(Program, source_id)
     if source is None:
         raise NotAllowed(_("This program does not exist."))
-    name = source.name[:200 - len(CLONE_SUFFIX)] + CLONE_SUFFIX
+    name = source.name[:200 - len(CLONE_SUFFIX) - 3] + CLONE_SUFFIX
+    n = 2
+    while name_taken(name):          # names are unique: (copy), (copy 2), (copy 3)...
+        name = f"{source.name[:200 - len(CLONE_SUFFIX) - 3]} (copy {n})"
+        n += 1
     clone = Program(name=name, channel=source.channel, description=source.description,
                     attended_rule=source.attended_rule, attended_threshold=source.attended_threshold,
                     language=source.language,

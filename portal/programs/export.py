@@ -10,6 +10,7 @@ from sqlalchemy import case
 
 from portal.extensions import db
 from portal.models import Member, Person
+from portal.models.programs import VIA_WALK_IN
 from portal.programs import bp
 from portal.programs.lookups import get_program_or_404
 from portal.programs.members import members_query
@@ -18,6 +19,8 @@ from portal.programs.members import members_query
 COLUMNS = [
     ("Email", Person.email), ("First name", Person.first_name), ("Last name", Person.last_name),
     ("Company", Person.company), ("Phone", Person.phone), ("Status", Member.status),
+    ("Came in by", case((Member.joined_via == VIA_WALK_IN, "walked into the webinar"),
+                        else_="registered on the portal")),
     ("Webinar URL", Member.webinar_url), ("Registrant id", Member.registrant_id),
     ("Sync", case((Member.sync_state == "none", ""), else_=Member.sync_state)), ("Sync error", Member.sync_error),
     ("Attended minutes", Member.attended_minutes), ("First join (UTC)", Member.first_join),
@@ -28,7 +31,7 @@ BATCH = 1000
 FORMULA = re.compile(r"[=+\-@\t\r]")
 
 
-def _cell(value) -> str:
+def csv_cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -53,7 +56,7 @@ def export_members(program_id):
         result = db.session.execute(query.execution_options(yield_per=BATCH))
         for partition in result.partitions():
             for row in partition:
-                writer.writerow([_cell(value) for value in row])
+                writer.writerow([csv_cell(value) for value in row])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

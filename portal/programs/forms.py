@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.channels import channel_choices
 from portal.forms import Form
 from portal.i18n import LANGUAGE_CHOICES, current_language
+from portal.programs.lifecycle import name_taken
 
 
 class ProgramForm(Form):
@@ -15,6 +16,10 @@ class ProgramForm(Form):
     language = SelectField(_l("Language of its landing page and emails"), choices=LANGUAGE_CHOICES,
                            default=current_language)
     submit = SubmitField(_l("Create program"))
+
+    def validate_name(self, field):
+        if name_taken(field.data):
+            raise ValidationError(_l("A program with this name exists already: choose another name."))
 
 
 class StatusForm(Form):
@@ -27,3 +32,7 @@ class BulkStatusForm(Form):
     from_status = SelectField(_l("Members with status"), choices=[])
     to_status = SelectField(_l("Move to"), choices=[])
     submit = SubmitField(_l("Move them"))
+
+    def validate_to_status(self, field):
+        if field.data == self.from_status.data:
+            raise ValidationError(_l("Choose two different statuses: members cannot move to the status they have."))

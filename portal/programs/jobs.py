@@ -17,15 +17,18 @@ def bulk_change_status(task_id: str, program_id: int, from_status: str, to_statu
         Member.program_id == program_id, Member.status == from_status).order_by(Member.id)).all()
     progress(task, 0, len(ids))
     user = db.session.get(User, user_id)
+    moved = 0
     try:
         for start in range(0, len(ids), 500):
             batch = ids[start:start + 500]
             members = db.session.scalars(db.select(Member).where(Member.id.in_(batch))).all()
             for member in members:
-                change_status(member, to_status, reason="bulk change", by_user=user, manual=True)
+                moved += change_status(member, to_status, reason="bulk change", by_user=user, manual=True)
             progress(task, start + len(batch))
         task.state = DONE
-        task.message = f"{len(ids)} members moved from {from_status} to {to_status}."
+        # Honest figures: only members whose status really changed count as moved.
+        task.message = (f"{moved} member{'' if moved == 1 else 's'} moved from {from_status} to {to_status}"
+                        + (f"; {len(ids) - moved} unchanged." if moved < len(ids) else "."))
     except Exception as exc:
         db.session.rollback()
         task = db.session.get(Task, task_id)

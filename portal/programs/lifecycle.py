@@ -8,6 +8,12 @@ from portal.models import Member, Person, Program, StatusChange, User, email_key
 from portal.programs.assets import add_default_assets
 
 
+def name_taken(name: str) -> bool:
+    """Whether another program has this name (compared trimmed, case-insensitively)."""
+    return db.session.scalar(db.select(Program.id).where(
+        db.func.lower(Program.name) == (name or "").strip().lower()).limit(1)) is not None
+
+
 def create_program(name: str, channel: str, description: str, user: User | None,
                    language: str = "en") -> Program:
     get_channel(channel)
@@ -50,6 +56,6 @@ def find_or_create_person(email: str, **fields) -> tuple[Person, bool]:
         person = Person(email=email.strip(), email_key=key)
         db.session.add(person)
     for name, value in fields.items():
-        if value and (created or name != "source"):
+        if value and (created or name not in ("source", "source_program_id")):
             setattr(person, name, value.strip() if isinstance(value, str) else value)
     return person, created

@@ -6,15 +6,21 @@ from flask_login import current_user
 
 from portal.extensions import db
 from portal.forms import Form
-from portal.models import OutboxMessage, Program, ServiceError, Task
+from portal.models import Member, OutboxMessage, Program, ServiceError, SyncRun, Task
+from portal.models.activity import QUEUED, RUNNING, WAITING
+from portal.models.programs import SYNC_PENDING
 from portal.programs import asset_views, bp, export  # noqa: F401  (their routes join the blueprint)
 from portal.programs.cloning import clone_program
+from portal.programs.dashboard import dashboard
 from portal.programs.forms import BulkStatusForm, ProgramForm, StatusForm
 from portal.programs.lifecycle import change_status, create_program
 from portal.programs.lookups import get_member_or_404, get_program_or_404
 from portal.programs.members import members_page, status_counts
 from portal.tasks import start_task
+from portal.templating import user_zone
 from portal.validators import page_arg
+
+ACTIVE_RUNS = (QUEUED, RUNNING, WAITING)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -40,13 +46,26 @@ def show(program_id):
                                       page=page, per_page=current_app.config["MEMBERS_PER_PAGE"])
     bulk = BulkStatusForm()
     bulk.from_status.choices = bulk.to_status.choices = program.channel_def.status_names
+    if not bulk.is_submitted():
+        bulk.to_status.data = program.channel_def.status_names[1]   # never from == to by default
     tasks = db.session.scalars(db.select(Task).where(Task.program_id == program.id)
                                .order_by(Task.created_at.desc()).limit(5)).all()
     provider_errors = db.session.scalars(db.select(ServiceError).where(ServiceError.program_id == program.id)
                                          .order_by(ServiceError.id.desc()).limit(10)).all()
-    return render_template("programs/show.html", program=program, rows=rows, total=total, pages=pages,
+    return render_template("programs/show.html", live_active=live_active(program.id, tasks), program=program, rows=rows, total=total, pages=pages,
                            page=page, status=status, counts=status_counts(program.id), bulk=bulk,
-                           tasks=tasks, provider_errors=provider_errors)
+                           tasks=tasks, provider_errors=provider_errors,
+                           dash=dashboard(program, user_zone()))
+
+
+def live_active(program_id: int, tasks) -> bool:
+    """Whether something on the program page is still moving: the page refreshes its
+    live regions quickly until nothing is (static/app.js)."""
+    pending = db.session.scalar(db.select(Member.id).where(Member.program_id == program_id,
+                                                           Member.sync_state == SYNC_PENDING).limit(1))
+    running = db.session.scalar(db.select(SyncRun.id).where(SyncRun.program_id == program_id,
+                                                            SyncRun.state.in_(ACTIVE_RUNS)).limit(1))
+    return bool(pending or running or any(t.state in (QUEUED, RUNNING) for t in tasks))
 
 
 @bp.route("/<int:program_id>/members/<int:member_id>", methods=["GET", "POST"])
@@ -73,7 +92,8 @@ def bulk_status(program_id):
     form = BulkStatusForm()
     form.from_status.choices = form.to_status.choices = program.channel_def.status_names
     if not form.validate_on_submit():
-        flash(_("Choose both statuses."), "error")
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        flash(_("Nothing moved: %(why)s", why=" ".join(errors) or _("Choose both statuses.")), "error")
     else:
         start_task("bulk_change_status", _("Move %(from_status)s members to %(to_status)s",
                                               from_status=form.from_status.data, to_status=form.to_status.data),

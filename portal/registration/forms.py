@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, StringField, SubmitField, TelField
+from wtforms import EmailField, HiddenField, StringField, SubmitField, TelField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from portal.forms import Form
+from portal.templating import valid_zone
 
 
 class RegistrationForm(Form):
@@ -18,8 +19,13 @@ class RegistrationForm(Form):
         Optional(), Length(max=50),
         Regexp(r"^[0-9+().\-\s/]*$", message=_l("Use digits, spaces and + ( ) - . / only."))])
     website = StringField(_l("Leave this field empty"), validators=[Optional()])
+    # The visitor's zone, filled in by static/app.js: emails then give times in it.
+    timezone = HiddenField(validators=[Optional(), Length(max=64)])
     submit = SubmitField(_l("Register"))
 
     def clean(self) -> dict:
-        return {name: (getattr(self, name).data or "").strip()
-                for name in ("email", "first_name", "last_name", "company", "phone")}
+        fields = {name: (getattr(self, name).data or "").strip()
+                  for name in ("email", "first_name", "last_name", "company", "phone")}
+        zone = (self.timezone.data or "").strip()
+        fields["timezone"] = zone if valid_zone(zone) else ""
+        return fields

@@ -2,13 +2,14 @@
 and the unsubscribe link of marketing emails. No sign-in (see portal/security.py)."""
 import logging
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db, limiter
 from portal.i18n import browser_language, speak
+from portal.mail import calendar
 from portal.mail import compose as mail
 from portal.models import Binding, LandingPage, Program
 from portal.registration import state
@@ -52,6 +53,12 @@ def page_and_address() -> str:
 def page(slug):
     page = published_page_or_404(slug)
     program = page.program
+    if program.channel_def.partner_events and state.webinar_over(program):
+        binding = program.binding
+        return render_template("landing/unavailable.html", title=page.title or program.name, ended=True,
+                               binding=binding,
+                               message=_("This webinar has ended: registration is closed. Thank you for "
+                                         "your interest."))
     if state.registration_off(program):
         return render_template("landing/unavailable.html", title=page.title or program.name,
                                message=_("Registration on this page is closed: this event no longer "
@@ -77,6 +84,21 @@ def thanks(slug):
     page = published_page_or_404(slug)
     return render_template("landing/thanks.html", page=page, program=page.program,
                            binding=page.program.binding)
+
+
+@bp.route("/lp/<slug>/calendar.ics")
+def calendar_file(slug):
+    """Add to calendar, from the thank-you page: the webinar without a join link yet
+    (the confirmation's invitation, same UID, brings it)."""
+    page = published_page_or_404(slug)
+    binding = page.program.binding
+    if not calendar.has_event(binding):
+        abort(404)
+    # The public address (PORTAL_URL), as in emails: behind a proxy the request's may differ.
+    page_url = current_app.config["PORTAL_URL"].rstrip("/") + url_for("landing.page", slug=slug)
+    ics = calendar.webinar_ics(binding, page_url=page_url)
+    return Response(ics, mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="{slug}.ics"'})
 
 
 @bp.route("/lp/unsubscribe/<token>", methods=["GET", "POST"])

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from redis.exceptions import RedisError
 from rq import Retry
 
+from portal.attendance.pulls import final_pass_delay
 from portal.bulk import upsert_statement
 from portal.channels import NOT_IN_PROGRAM, REGISTERED, REGISTRATION_ERROR
 from portal.errors import NotAllowed
@@ -48,13 +49,25 @@ def provider_ready(program: Program) -> bool:
     return bool(binding and binding.deleted_at is None and binding.service and binding.service.usable)
 
 
+def webinar_over(program: Program, now=None) -> bool:
+    """Whether the program's webinar has ended: its attendance report was read (it ran),
+    or its scheduled end is a final pass (24 hours) behind us. A webinar that merely
+    passed its scheduled time may still be running late, or not have started yet."""
+    binding = program.binding
+    if binding is None or binding.end_at is None:
+        return False
+    if binding.attendance_pulled_at is not None:
+        return True
+    return binding.end_at + final_pass_delay() <= (now or utcnow())
+
+
 def landing_open(program: Program) -> bool:
     """Whether the landing form may take registrations: a webinar program must be
-    linked to a webinar of a usable service that requires registration [S13]; other
-    channels need nothing."""
+    linked to a webinar of a usable service that requires registration [S13] and has not
+    ended; other channels need nothing."""
     if not program.channel_def.partner_events:
         return True
-    return provider_ready(program) and program.binding.registration_required
+    return provider_ready(program) and program.binding.registration_required and not webinar_over(program)
 
 
 def registration_off(program: Program) -> bool:
@@ -157,9 +170,10 @@ def _statement(conn, name: str):
         if name == "person":
             _STATEMENTS[key] = upsert_statement(
                 conn.dialect.name, PEOPLE, ["email_key"],
-                ["email", "email_key", "source", "unsubscribed", "created_at", "updated_at", *NAMES],
-                # blank values never overwrite known ones; the first source stays
-                lambda new: {k: sa.case((new[k] != "", new[k]), else_=PEOPLE.c[k]) for k in NAMES}
+                ["email", "email_key", "source", "source_program_id", "unsubscribed", "created_at", "updated_at",
+                 *NAMES, "timezone"],
+                # blank values never overwrite known ones; the first source (and its program) stays
+                lambda new: {k: sa.case((new[k] != "", new[k]), else_=PEOPLE.c[k]) for k in (*NAMES, "timezone")}
                 | {"updated_at": new.updated_at}, [PEOPLE.c.id])
         else:
             _STATEMENTS[key] = upsert_statement(
@@ -171,7 +185,7 @@ def _statement(conn, name: str):
 
 
 def submit_registration(program: Program, email: str, first_name: str, last_name: str,
-                        company: str = "", phone: str = "", source: str = "") -> int:
+                        company: str = "", phone: str = "", source: str = "", timezone: str = "") -> int:
     """The landing form was filled out: person and member upserted, the flow run on the
     member's row, one commit, then enqueue. Three to four statements: upserts settle two
     people submitting at once without a retry. Returns the member's id."""
@@ -179,8 +193,9 @@ def submit_registration(program: Program, email: str, first_name: str, last_name
     conn = db.session.connection()
     known = {"first_name": first_name, "last_name": last_name, "company": company, "phone": phone}
     person = conn.execute(_statement(conn, "person"), {
-        "email": email.strip(), "email_key": email_key(email), "source": source, "unsubscribed": False,
-        "created_at": now, "updated_at": now} | {k: v.strip() for k, v in known.items()}).one()
+        "email": email.strip(), "email_key": email_key(email), "source": source, "source_program_id": program.id,
+        "unsubscribed": False, "created_at": now, "updated_at": now, "timezone": timezone}
+        | {k: v.strip() for k, v in known.items()}).one()
     fresh = Standing()
     plan, moves = run_flow(program, fresh, now)
     row = conn.execute(_statement(conn, "member"), {

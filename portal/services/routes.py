@@ -47,7 +47,9 @@ def services():
 @bp.route("/services/new", methods=["GET", "POST"])
 @admin_required
 def new_service():
-    form = ServiceForm()
+    # After a refused connect the typed name and provider come back in the address.
+    typed = {k: request.args[k] for k in ("name", "provider") if request.args.get(k)}
+    form = ServiceForm(data=typed) if request.method == "GET" else ServiceForm()
     if form.validate_on_submit():
         service = Service(name=form.name.data.strip(), provider=form.provider.data, kind=form.kind.data)
         if form.kind.data == "s2s":
@@ -72,7 +74,7 @@ def service_callback():
         return redirect(url_for("services.services"))
     if "code" not in request.args:
         flash(_not_authorized(pending, request.args.get("error") or _("cancelled")), "error")
-        return redirect(url_for("services.services"))
+        return _back_to_new(pending)
     if pending["purpose"] == "reauthorize":
         service = get_service_or_404(pending["service_id"])
     else:
@@ -87,10 +89,10 @@ def service_callback():
         service_flows.connect(service, token, current_user)
     except service_flows.ConnectRefused as refusal:
         flash(str(refusal), "error")
-        return redirect(url_for("services.services"))
+        return _back_to_new(pending)
     except ProviderError as error:
         flash(_("Could not connect: %(error)s", error=error.message), "error")
-        return redirect(url_for("services.services"))
+        return _back_to_new(pending)
     return redirect(url_for("services.confirm_service", service_id=service.id))
 
 
@@ -100,6 +102,14 @@ def _not_authorized(pending: dict, error: str) -> str:
         return _("%(provider)s did not authorize Lectern (access denied): %(why)s", provider=partner.label,
                  why=partner.text("consent_denied"))
     return _("The provider did not authorize Lectern: %(error)s.", error=error)
+
+
+def _back_to_new(pending: dict):
+    """After a refused connect: the new-service form again, with what the admin typed."""
+    if pending.get("purpose") == "reauthorize":
+        return redirect(url_for("services.service", service_id=pending["service_id"]))
+    return redirect(url_for("services.new_service", name=pending.get("name", ""),
+                            provider=pending.get("provider", "")))
 
 
 @bp.route("/services/<int:service_id>/confirm", methods=["GET", "POST"])

@@ -85,8 +85,8 @@ def new_page(browser, request):
     """Pages that fail the test on any console error or uncaught exception."""
     contexts, errors = [], []
 
-    def make():
-        context = browser.new_context()
+    def make(**options):
+        context = browser.new_context(**options)   # e.g. timezone_id="Asia/Tokyo"
         contexts.append(context)
         page = context.new_page()
         page.on("console", lambda m: m.type == "error" and errors.append(f"{page.url}: {m.text}"))

@@ -1,0 +1,86 @@
+"""Queries behind the People page: a page of people with their source, then the
+programs of just those people (a fixed number of statements per page)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_
+from sqlalchemy.orm import aliased
+
+from portal.extensions import db
+from portal.models import Binding, LandingPage, Member, Person, Program
+from portal.models.programs import VIA_WALK_IN
+
+SourceProgram = aliased(Program)
+SourceMember = aliased(Member)
+SourceBinding = aliased(Binding)
+SourcePage = aliased(LandingPage)
+
+
+@dataclass
+class Source:
+    """Where a person came from, in words and with the program to link to."""
+    program_id: int | None
+    program_name: str
+    walked_in: bool
+    topic: str
+    slug: str
+    text: str
+
+    @property
+    def words(self) -> str:
+        if self.program_id is None:
+            return self.text or "unknown"
+        if self.walked_in:
+            return f"walked into the webinar “{self.topic or self.program_name}”"
+        if self.slug:
+            return f"landing page /lp/{self.slug}"
+        return self.text or "registered on the portal"
+
+
+def people_query(q: str = "", program_id: int | None = None):
+    """(Person, Source columns...) rows, searched and filtered, newest first."""
+    query = (db.select(Person, SourceProgram.name, SourceMember.joined_via, SourceBinding.topic, SourcePage.slug)
+             .outerjoin(SourceProgram, SourceProgram.id == Person.source_program_id)
+             .outerjoin(SourceMember, (SourceMember.person_id == Person.id)
+                        & (SourceMember.program_id == Person.source_program_id))
+             .outerjoin(SourceBinding, SourceBinding.program_id == Person.source_program_id)
+             .outerjoin(SourcePage, SourcePage.program_id == Person.source_program_id))
+    if program_id:
+        query = query.where(Person.source_program_id == program_id)
+    if q and q.strip():
+        like = f"%{q.strip().lower()}%"
+        query = query.where(or_(Person.email_key.like(like), func.lower(Person.company).like(like),
+                                func.lower(Person.first_name + " " + Person.last_name).like(like)))
+    return query.order_by(Person.created_at.desc(), Person.id.desc())
+
+
+def source_of(person: Person, program_name, joined_via, topic, slug) -> Source:
+    return Source(person.source_program_id, program_name or "", joined_via == VIA_WALK_IN, topic or "",
+                  slug or "", person.source)
+
+
+def memberships(person_ids: list[int]) -> dict[int, list[tuple[int, str, str, str]]]:
+    """person id -> [(program id, program name, status, joined via)], in program order."""
+    found: dict[int, list] = {pid: [] for pid in person_ids}
+    if not person_ids:
+        return found
+    rows = db.session.execute(db.select(Member.person_id, Program.id, Program.name, Member.status, Member.joined_via)
+                              .join(Program, Program.id == Member.program_id)
+                              .where(Member.person_id.in_(person_ids)).order_by(Program.id))
+    for pid, program_id, name, status, via in rows:
+        found[pid].append((program_id, name, status, via))
+    return found
+
+
+def people_page(q: str = "", program_id: int | None = None, page: int = 1, per_page: int = 50):
+    query = people_query(q, program_id)
+    total = db.session.scalar(db.select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    people = [(row[0], source_of(*row)) for row in rows]
+    return people, memberships([p.id for p, _ in people]), total, max(1, -(-total // per_page))
+
+
+def program_choices() -> list[tuple[int, str]]:
+    return [(p.id, p.name) for p in db.session.execute(
+        db.select(Program.id, Program.name).order_by(Program.name, Program.id))]

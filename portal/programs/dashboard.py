@@ -1,0 +1,112 @@
+"""The program dashboard: "how did this webinar do?" at a glance. Every figure is
+counted from the members (and the people the program brought in), so it matches the
+members list and the People page's "new leads from" filter."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import func
+
+from portal.channels import ATTENDED, ATTENDED_ON_DEMAND, NO_SHOW, REGISTRATION_ERROR
+from portal.extensions import db
+from portal.models import Member, Person, Program
+from portal.models.programs import VIA_PORTAL, VIA_WALK_IN
+from portal.programs.charts import bar_chart
+from portal.templating import zone_info
+
+MAX_DAYS = 60
+MAX_BINS = 12
+
+
+@dataclass
+class Stage:
+    key: str
+    label: str
+    count: int
+    rate: float | None = None
+    of: str = ""
+
+    @property
+    def percent(self) -> str:
+        return "" if self.rate is None else f"{round(100 * self.rate)}%"
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def funnel(program: Program) -> list[Stage]:
+    rows = db.session.execute(db.select(Member.joined_via, Member.status, func.count())
+                              .where(Member.program_id == program.id)
+                              .group_by(Member.joined_via, Member.status)).all()
+    by = Counter()
+    for via, status, count in rows:
+        by[(via, status)] += count
+    registered = sum(c for (via, _), c in by.items() if via == VIA_PORTAL)
+    errors = sum(c for (_, s), c in by.items() if s == REGISTRATION_ERROR)
+    joinable = registered - sum(c for (v, s), c in by.items() if v == VIA_PORTAL and s == REGISTRATION_ERROR)
+    attended = sum(c for (_, s), c in by.items() if s in (ATTENDED, ATTENDED_ON_DEMAND))
+    attended_registrants = sum(c for (v, s), c in by.items()
+                               if v == VIA_PORTAL and s in (ATTENDED, ATTENDED_ON_DEMAND))
+    walk_ins = sum(c for (v, _), c in by.items() if v == VIA_WALK_IN)
+    no_show = sum(c for (_, s), c in by.items() if s == NO_SHOW)
+    members = sum(by.values())
+    new_leads = db.session.scalar(db.select(func.count()).select_from(Person)
+                                  .where(Person.source_program_id == program.id))
+    return [
+        Stage("registered", "Registered on the portal", registered),
+        Stage("errors", "Registration errors", errors, _rate(errors, registered), "of registrations"),
+        Stage("attended", "Attended", attended, _rate(attended_registrants, joinable),
+              f"of registrants attended; {walk_ins} walked in"),
+        Stage("no_show", "No show", no_show, _rate(no_show, joinable), "of registrants"),
+        Stage("new_leads", "New leads", new_leads, _rate(new_leads, members), "of the people in the program"),
+    ]
+
+
+def registrations_per_day(program: Program, zone: str) -> tuple[list[str], list[int]]:
+    """Sign-ups through the portal per day in ``zone``, days without any included."""
+    tz = zone_info(zone)
+    days = Counter(when.astimezone(tz).date() for when in db.session.scalars(
+        db.select(Member.created_at).where(Member.program_id == program.id, Member.joined_via == VIA_PORTAL)))
+    if not days:
+        return [], []
+    first, last = min(days), max(days)
+    first = max(first, last - timedelta(days=MAX_DAYS - 1))
+    span = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    return [d.strftime("%d %b") for d in span], [days[d] for d in span]
+
+
+def minutes_histogram(program: Program) -> tuple[list[str], list[int]]:
+    """Attendees by minutes attended, in bins of 5, 10, 15... minutes."""
+    minutes = db.session.scalars(db.select(Member.attended_minutes).where(
+        Member.program_id == program.id, Member.attended_minutes.is_not(None))).all()
+    if not minutes:
+        return [], []
+    top = max(minutes)
+    width = next(w for w in (5, 10, 15, 20, 30, 60, 120, 240, 10_000) if (top // w) + 1 <= MAX_BINS)
+    bins = Counter(m // width for m in minutes)
+    count = top // width + 1
+    labels = [f"{i * width}–{(i + 1) * width - 1}" for i in range(count)]
+    return labels, [bins[i] for i in range(count)]
+
+
+def dashboard(program: Program, zone: str) -> dict:
+    day_labels, day_values = registrations_per_day(program, zone)
+    bin_labels, bin_values = minutes_histogram(program)
+    charts = {}
+    if day_values:
+        charts["registrations"] = bar_chart(
+            "chart-registrations", "Registrations per day",
+            f"{sum(day_values)} registrations on the portal from {day_labels[0]} to {day_labels[-1]} "
+            f"({zone}); most in one day: {max(day_values)}.",
+            day_labels, day_values, f"day ({zone})", "registrations")
+    if bin_values:
+        charts["minutes"] = bar_chart(
+            "chart-minutes", "Attendance minutes",
+            f"{sum(bin_values)} attendees by minutes attended; the largest group "
+            f"({max(bin_values)}) attended {bin_labels[bin_values.index(max(bin_values))]} minutes.",
+            bin_labels, bin_values, "minutes attended", "attendees")
+    return {"funnel": funnel(program), "charts": charts, "days": list(zip(day_labels, day_values, strict=True)),
+            "bins": list(zip(bin_labels, bin_values, strict=True))}
