@@ -105,3 +105,12 @@ def test_members_row_and_csv_say_registered_or_walked_in(admin, program):
 def test_people_page_needs_sign_in(client, app):
     assert client.get("/people/").status_code == 302
     assert client.get("/people/people.csv").status_code == 302
+
+
+def test_people_page_and_dashboard_speak_the_users_language(admin, program):
+    admin.post("/account", data={"locale": "fr"})
+    people = admin.get("/people/", query_string={"program": program.id}).text
+    assert "<h1>Personnes</h1>" in people and "4 personnes affichées par ce filtre." in people
+    assert "venu au webinaire « Spring launch webinar » sans inscription" in people
+    dashboard = admin.get(f"/programs/{program.id}").text
+    assert "Inscrits sur le portail" in dashboard and "Inscriptions par jour" in dashboard

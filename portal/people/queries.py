@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_
 from sqlalchemy.orm import aliased
 
@@ -30,12 +31,12 @@ class Source:
     @property
     def words(self) -> str:
         if self.program_id is None:
-            return self.text or "unknown"
+            return self.text or _("unknown")
         if self.walked_in:
-            return f"walked into the webinar “{self.topic or self.program_name}”"
+            return _("walked into the webinar “%(topic)s”", topic=self.topic or self.program_name)
         if self.slug:
-            return f"landing page /lp/{self.slug}"
-        return self.text or "registered on the portal"
+            return _("landing page /lp/%(slug)s", slug=self.slug)
+        return self.text or _("registered on the portal")
 
 
 def people_query(q: str = "", program_id: int | None = None):

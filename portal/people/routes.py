@@ -4,6 +4,7 @@ import io
 import re
 
 from flask import Response, current_app, render_template, request, stream_with_context
+from flask_babel import gettext as _
 
 from portal.extensions import db
 from portal.models import Program
@@ -18,7 +19,7 @@ BATCH = 500
 
 
 def came_in_by(walked_in: bool) -> str:
-    return "walked into the webinar" if walked_in else "registered on the portal"
+    return _("walked into the webinar") if walked_in else _("registered on the portal")
 
 
 def _filters():
@@ -52,8 +53,8 @@ def export():
             batch = [(row[0], source_of(*row)) for row in partition]
             programs_of = memberships([person.id for person, _ in batch])
             for person, source in batch:
-                statuses = "; ".join(f"{name}: {status}" + (" (walked in)" if via == VIA_WALK_IN else "")
-                                     for _, name, status, via in programs_of[person.id])
+                statuses = "; ".join(f"{name}: {status}" + (" " + _("(walked in)") if via == VIA_WALK_IN else "")
+                                     for _id, name, status, via in programs_of[person.id])
                 writer.writerow([csv_cell(v) for v in (
                     person.email, person.first_name, person.last_name, person.company, person.phone,
                     source.words, source.program_name, came_in_by(source.walked_in) if source.program_id else "",

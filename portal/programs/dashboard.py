@@ -7,10 +7,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
+from babel.dates import format_date
+from flask_babel import gettext as _
 from sqlalchemy import func
 
 from portal.channels import ATTENDED, ATTENDED_ON_DEMAND, NO_SHOW, REGISTRATION_ERROR
 from portal.extensions import db
+from portal.i18n import current_language
 from portal.models import Member, Person, Program
 from portal.models.programs import VIA_PORTAL, VIA_WALK_IN
 from portal.programs.charts import bar_chart
@@ -56,12 +59,12 @@ def funnel(program: Program) -> list[Stage]:
     new_leads = db.session.scalar(db.select(func.count()).select_from(Person)
                                   .where(Person.source_program_id == program.id))
     return [
-        Stage("registered", "Registered on the portal", registered),
-        Stage("errors", "Registration errors", errors, _rate(errors, registered), "of registrations"),
-        Stage("attended", "Attended", attended, _rate(attended_registrants, joinable),
-              f"of registrants attended; {walk_ins} walked in"),
-        Stage("no_show", "No show", no_show, _rate(no_show, joinable), "of registrants"),
-        Stage("new_leads", "New leads", new_leads, _rate(new_leads, members), "of the people in the program"),
+        Stage("registered", _("Registered on the portal"), registered),
+        Stage("errors", _("Registration errors"), errors, _rate(errors, registered), _("of registrations")),
+        Stage("attended", _("Attended"), attended, _rate(attended_registrants, joinable),
+              _("of registrants attended; %(num)d walked in", num=walk_ins)),
+        Stage("no_show", _("No show"), no_show, _rate(no_show, joinable), _("of registrants")),
+        Stage("new_leads", _("New leads"), new_leads, _rate(new_leads, members), _("of the people in the program")),
     ]
 
 
@@ -75,7 +78,7 @@ def registrations_per_day(program: Program, zone: str) -> tuple[list[str], list[
     first, last = min(days), max(days)
     first = max(first, last - timedelta(days=MAX_DAYS - 1))
     span = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    return [d.strftime("%d %b") for d in span], [days[d] for d in span]
+    return [format_date(d, "d MMM", locale=current_language()) for d in span], [days[d] for d in span]
 
 
 def minutes_histogram(program: Program) -> tuple[list[str], list[int]]:
@@ -98,15 +101,16 @@ def dashboard(program: Program, zone: str) -> dict:
     charts = {}
     if day_values:
         charts["registrations"] = bar_chart(
-            "chart-registrations", "Registrations per day",
-            f"{sum(day_values)} registrations on the portal from {day_labels[0]} to {day_labels[-1]} "
-            f"({zone}); most in one day: {max(day_values)}.",
-            day_labels, day_values, f"day ({zone})", "registrations")
+            "chart-registrations", _("Registrations per day"),
+            _("%(num)d registrations on the portal from %(first)s to %(last)s (%(zone)s); most in one day: "
+              "%(most)d.", num=sum(day_values), first=day_labels[0], last=day_labels[-1], zone=zone,
+              most=max(day_values)),
+            day_labels, day_values, _("day (%(zone)s)", zone=zone), _("registrations"))
     if bin_values:
         charts["minutes"] = bar_chart(
-            "chart-minutes", "Attendance minutes",
-            f"{sum(bin_values)} attendees by minutes attended; the largest group "
-            f"({max(bin_values)}) attended {bin_labels[bin_values.index(max(bin_values))]} minutes.",
-            bin_labels, bin_values, "minutes attended", "attendees")
+            "chart-minutes", _("Attendance minutes"),
+            _("%(num)d attendees by minutes attended; the largest group (%(most)d) attended %(range)s minutes.",
+              num=sum(bin_values), most=max(bin_values), range=bin_labels[bin_values.index(max(bin_values))]),
+            bin_labels, bin_values, _("minutes attended"), _("attendees"))
     return {"funnel": funnel(program), "charts": charts, "days": list(zip(day_labels, day_values, strict=True)),
             "bins": list(zip(bin_labels, bin_values, strict=True))}
