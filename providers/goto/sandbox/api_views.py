@@ -13,16 +13,15 @@ from datetime import datetime, timezone
 from flask import Blueprint, g, jsonify, request
 
 from providers.goto.sandbox import events
-from providers.goto.sandbox.runtime import current
 from providers.goto.sandbox.state import (
     PAGE_SIZE_DEFAULT,
     PAGE_SIZE_MAX,
     AuthFault,
     GoToFault,
-    iso,
-    parse_iso,
     parse_key,
 )
+from providers.sandbox.runtime import current
+from providers.sandbox.state import iso, parse_iso
 
 bp = Blueprint("goto_sandbox_api", __name__)
 G2W = "/G2W/rest/v2"

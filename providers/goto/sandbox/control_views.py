@@ -1,51 +1,22 @@
-"""Sandbox controls, a JSON API under /_sandbox/: run webinars, inject faults, reset.
+"""The GoTo sandbox's own controls under /_sandbox/ (``providers.sandbox.controls``
+has the common ones): run webinars, organizers, the rate limit, deauthorization.
 
 Add ``?sync=1`` to any call to have its webhooks delivered before it answers. Keys
 are answered as strings here; the GoTo endpoints write them as GoTo does.
 """
 from __future__ import annotations
 
-import time
-
-from flask import Blueprint, jsonify, request
+from flask import jsonify, request
 
 from providers.goto.sandbox import events
-from providers.goto.sandbox.runtime import current
-from providers.goto.sandbox.state import GoToFault, iso
+from providers.goto.sandbox.state import GoToFault
+from providers.sandbox import controls
+from providers.sandbox.controls import body as _body
+from providers.sandbox.controls import run as _run
+from providers.sandbox.runtime import current
+from providers.sandbox.state import iso
 
-bp = Blueprint("goto_sandbox_control", __name__, url_prefix="/_sandbox")
-
-
-def _body() -> dict:
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else {}
-
-
-def _run(operation):
-    """Run ``operation(state)`` under the lock; it returns (answer, webhook bodies)."""
-    sb = current()
-    with sb.state.lock:
-        answer, bodies = operation(sb.state)
-    sb.emit(bodies)
-    return jsonify(answer)
-
-
-@bp.get("/state")
-def state_summary():
-    sb = current()
-    with sb.state.lock:
-        summary = sb.state.summary()
-    summary["webhook_deliveries"] = sb.sender.entries()
-    return jsonify(summary)
-
-
-@bp.post("/reset")
-def reset():
-    sb = current()
-    sb.sender.wait(5)
-    sb.state.reset()
-    sb.sender.log.clear()
-    return jsonify({"reset": True})
+bp = controls.blueprint("goto_sandbox_control", fault_pattern="/G2W/rest/v2/*")
 
 
 @bp.post("/config")
@@ -62,31 +33,6 @@ def config():
         return jsonify({"token_ttl": state.token_ttl, "rate_limit": state.rate_limit})
 
 
-@bp.post("/webhook-url")
-def webhook_url():
-    state = current().state
-    with state.lock:
-        state.webhook_url = str(_body().get("url") or "")
-        return jsonify({"webhook_url": state.webhook_url})
-
-
-@bp.post("/webhooks/wait")
-def webhooks_wait():
-    """Block until queued webhooks are delivered (``timeout`` seconds, default 10)."""
-    done = current().sender.wait(float(_body().get("timeout", 10)))
-    return jsonify({"delivered": done, "deliveries": current().sender.entries()})
-
-
-@bp.post("/tokens/expire")
-def expire_tokens():
-    """Every issued access token expires now (refresh tokens keep working)."""
-    state = current().state
-    with state.lock:
-        for record in state.access_tokens.values():
-            record["expires_at"] = time.time() - 1
-        return jsonify({"expired": len(state.access_tokens)})
-
-
 @bp.post("/deauthorize")
 def deauthorize():
     """The organizer removes the app: every grant dies (GoTo sends no webhook)."""
@@ -96,40 +42,6 @@ def deauthorize():
         for grant in grants:
             state.revoke_grant(grant)
     return jsonify({"revoked_grants": len(grants)})
-
-
-@bp.post("/faults")
-def add_fault():
-    """``{"pattern": "/G2W/rest/v2/*", "method": "GET", "status": 429|500|503,
-    "count": 2, "retry_after": 1, "latency": 0.0, "after": false}``. ``count`` null
-    means until cleared; ``after`` processes the request, then answers with the
-    fault (an answer lost on the way back)."""
-    body = _body()
-    fault = {"pattern": body.get("pattern", "/G2W/rest/v2/*"),
-             "method": str(body.get("method", "*")).upper(),
-             "status": int(body.get("status", 0)), "count": body.get("count", 1),
-             "retry_after": body.get("retry_after"), "latency": float(body.get("latency", 0)),
-             "after": bool(body.get("after"))}
-    state = current().state
-    with state.lock:
-        state.faults.append(fault)
-        return jsonify({"faults": state.faults})
-
-
-@bp.delete("/faults")
-def clear_faults():
-    state = current().state
-    with state.lock:
-        state.faults.clear()
-    return jsonify({"faults": []})
-
-
-@bp.get("/requests")
-def requests_seen():
-    """Every API/OAuth request the sandbox answered since the last reset: [method, path]."""
-    state = current().state
-    with state.lock:
-        return jsonify({"requests": list(state.requests_seen)})
 
 
 @bp.post("/organizers")

@@ -12,7 +12,8 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from providers.goto.sandbox import seed
-from providers.goto.sandbox.state import GoToFault, SandboxState, iso, parse_iso, parse_key
+from providers.goto.sandbox.state import GoToFault, SandboxState, parse_key
+from providers.sandbox.state import iso, parse_iso
 
 KINDS = ("single_session", "sequence", "series")
 

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, redirect, request
 
-from providers.goto.sandbox.runtime import current
 from providers.goto.sandbox.state import CODE_TTL, parse_key
+from providers.sandbox.runtime import current
 
 bp = Blueprint("goto_sandbox_oauth", __name__)
 

@@ -6,30 +6,16 @@ Keys are Python ints (exact at any size); the API views decide how each is writt
 """
 from __future__ import annotations
 
-import fnmatch
 import itertools
 import secrets
-import threading
 import time
 import uuid
-from datetime import datetime, timezone
 
 from providers.goto.sandbox import seed
+from providers.sandbox.state import BaseState, iso
 
 CODE_TTL = 5 * 60
 PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 20, 200
-
-
-def iso(when: datetime | None) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if when else ""
-
-
-def parse_iso(value) -> datetime:
-    if isinstance(value, datetime):
-        when = value
-    else:
-        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def parse_key(value) -> int | None:
@@ -58,41 +44,31 @@ class AuthFault(Exception):
     """The API gateway's refusal of a missing, unknown or expired token."""
 
 
-class SandboxState:
+class SandboxState(BaseState):
+    COUNTERS = ("refreshes", "refresh_failures", "codes_exchanged", "revocations", "unauthorized",
+                "rate_limited")
+
     def __init__(self, credentials: dict, token_ttl: int = 3600, webhook_url: str = "",
                  rate_limit: int = 10):
-        self.lock = threading.RLock()
-        self.credentials = dict(credentials)
-        self.initial = {"token_ttl": token_ttl, "webhook_url": webhook_url,
-                        "rate_limit": rate_limit}
-        self.reset()
+        self.initial_rate_limit = rate_limit
+        super().__init__(credentials, token_ttl, webhook_url)
 
-    def reset(self) -> None:
+    def load(self) -> None:
         from providers.goto.sandbox import events
-        with self.lock:
-            self.account_key = seed.ACCOUNT_KEY
-            self.token_ttl = self.initial["token_ttl"]
-            self.webhook_url = self.initial["webhook_url"]
-            self.rate_limit = self.initial["rate_limit"]       # per token per second; 0: off
-            self.organizers = {o["key"]: dict(o, adminRoles=list(o["adminRoles"]))
-                               for o in seed.ORGANIZERS}
-            self.codes: dict[str, dict] = {}
-            self.access_tokens: dict[str, dict] = {}
-            self.refresh_tokens: dict[str, dict] = {}
-            self.counters = {"refreshes": 0, "refresh_failures": 0, "codes_exchanged": 0,
-                             "revocations": 0, "unauthorized": 0, "rate_limited": 0}
-            self.webinars: dict[int, dict] = {}
-            self.registrants: dict[int, dict[str, dict]] = {}   # webinar -> email -> registrant
-            self.live: dict[int, dict] = {}
-            self.sessions: dict[int, list[dict]] = {}
-            self.faults: list[dict] = []
-            self.windows: dict[str, tuple[int, int]] = {}      # token -> (second, count)
-            self.requests_seen: list[list[str]] = []
-            self.webinar_keys = itertools.count(5620084814059710001)
-            self.registrant_keys = itertools.count(8325357307900340001)
-            self.session_keys = itertools.count(15887210001)
-            self.organizer_keys = itertools.count(9200000000000001001)
-            events.load_seed(self)
+        self.account_key = seed.ACCOUNT_KEY
+        self.rate_limit = self.initial_rate_limit       # per token per second; 0: off
+        self.organizers = {o["key"]: dict(o, adminRoles=list(o["adminRoles"]))
+                           for o in seed.ORGANIZERS}
+        self.webinars: dict[int, dict] = {}
+        self.registrants: dict[int, dict[str, dict]] = {}   # webinar -> email -> registrant
+        self.live: dict[int, dict] = {}
+        self.sessions: dict[int, list[dict]] = {}
+        self.windows: dict[str, tuple[int, int]] = {}      # token -> (second, count)
+        self.webinar_keys = itertools.count(5620084814059710001)
+        self.registrant_keys = itertools.count(8325357307900340001)
+        self.session_keys = itertools.count(15887210001)
+        self.organizer_keys = itertools.count(9200000000000001001)
+        events.load_seed(self)
 
     # --- organizers ----------------------------------------------------------------------
 
@@ -146,23 +122,6 @@ class SandboxState:
             return True
         return False
 
-    # --- faults ----------------------------------------------------------------------------
-
-    def take_fault(self, method: str, path: str, after: bool = False) -> dict | None:
-        """The first fault matching this request, used up once. ``after`` faults
-        replace the answer once the request was processed (a lost answer)."""
-        for fault in self.faults:
-            if fault["method"] not in ("*", method) or not fnmatch.fnmatch(path, fault["pattern"]):
-                continue
-            if bool(fault.get("after")) != after:
-                continue
-            if fault["count"] is not None:
-                fault["count"] -= 1
-                if fault["count"] <= 0:
-                    self.faults.remove(fault)
-            return dict(fault)
-        return None
-
     # --- webinars ------------------------------------------------------------------------
 
     def webinar(self, ident, organizer_key: int | None = None) -> dict:
@@ -188,14 +147,9 @@ class SandboxState:
                      "status": r["status"], "joinUrl": r["joinUrl"]}
                     for r in self.registrants.get(wk, {}).values()]
         return {
+            **super().summary(),
             "account_key": str(self.account_key),
-            "webhook_url": self.webhook_url,
-            "token_ttl": self.token_ttl,
             "rate_limit": self.rate_limit,
-            "counters": dict(self.counters),
-            "live_access_tokens": len(self.access_tokens),
-            "live_refresh_tokens": len(self.refresh_tokens),
-            "faults": [dict(f) for f in self.faults],
             "organizers": [{"organizerKey": str(o["key"]), "email": o["email"],
                             "adminRoles": o["adminRoles"]} for o in self.organizers.values()],
             "webinars": {

@@ -4,18 +4,19 @@ and controls to run webinars (``/_sandbox/``). Run it with
 """
 from __future__ import annotations
 
-import os
-import time
 from datetime import datetime, timedelta, timezone
 from typing import Mapping
 
 from flask import Flask, g, jsonify, request
 
-from providers.zoom.sandbox import seed
-from providers.zoom.sandbox.delivery import WebhookSender
+from providers.sandbox import app as sandbox_app
+from providers.sandbox import faults
+from providers.sandbox.delivery import WebhookSender
+from providers.sandbox.runtime import Sandbox, current
+from providers.sandbox.state import iso
+from providers.zoom.sandbox import delivery, seed
 from providers.zoom.sandbox.ratelimit import QPS_MESSAGE, category
-from providers.zoom.sandbox.runtime import Sandbox, current
-from providers.zoom.sandbox.state import SandboxState, ZoomFault, iso
+from providers.zoom.sandbox.state import SandboxState, ZoomFault
 
 CREDENTIAL_DEFAULTS = {
     "ZOOM_CLIENT_ID": seed.OAUTH_CLIENT_ID,
@@ -29,14 +30,13 @@ CREDENTIAL_DEFAULTS = {
 #: per-second rate limits (``pro``, ``business``, ``off`` or ``Light=30,Medium=20,Heavy=10``)
 SANDBOX_DEFAULTS = {"ZOOM_SANDBOX_TOKEN_TTL": "3600", "ZOOM_SANDBOX_WEBHOOK_URL": "",
                     "ZOOM_SANDBOX_RATE_LIMITS": "pro"}
+INDEX = {"sandbox": "zoom", "oauth": "/oauth/authorize", "api": "/v2",
+         "controls": "/_sandbox/state", "docs": "providers/zoom/sandbox/README.md"}
 
 
 def sandbox_settings(config: Mapping | None = None) -> dict:
     """Defaults, overridden by environment variables, overridden by ``config``."""
-    merged = {}
-    for key, default in {**CREDENTIAL_DEFAULTS, **SANDBOX_DEFAULTS}.items():
-        merged[key] = str((config or {}).get(key) or os.environ.get(key) or default)
-    return merged
+    return sandbox_app.settings({**CREDENTIAL_DEFAULTS, **SANDBOX_DEFAULTS}, config)
 
 
 def create_sandbox_app(config: Mapping | None = None) -> Flask:
@@ -45,47 +45,24 @@ def create_sandbox_app(config: Mapping | None = None) -> Flask:
     state = SandboxState(credentials, token_ttl=int(settings["ZOOM_SANDBOX_TOKEN_TTL"]),
                          webhook_url=settings["ZOOM_SANDBOX_WEBHOOK_URL"],
                          rate_limits=settings["ZOOM_SANDBOX_RATE_LIMITS"])
-    sender = WebhookSender(credentials["ZOOM_WEBHOOK_SECRET_TOKEN"], lambda: state.webhook_url)
-
-    app = Flask(__name__)
-    app.url_map.merge_slashes = False     # see api_views._path_ident
-    app.config.update(settings)
-    app.extensions["zoom_sandbox"] = Sandbox(state, sender, credentials)
-
+    sender = WebhookSender(credentials["ZOOM_WEBHOOK_SECRET_TOKEN"], lambda: state.webhook_url,
+                           delivery.zoom_signature_headers, delivery.describe)
     from providers.zoom.sandbox import api_views, control_views, oauth_views
-    app.register_blueprint(oauth_views.bp)
-    app.register_blueprint(api_views.bp)
-    app.register_blueprint(control_views.bp)
-
-    app.before_request(_inject_faults)
-    app.after_request(_after)
-    app.register_error_handler(ZoomFault, _zoom_error)
-    app.register_error_handler(404, _not_found)
-    app.add_url_rule("/", "index", _index)
-    return app
-
-
-def _field_names() -> list[str]:
-    """Names of what the client sent (query parameters, JSON or form body fields), for
-    tests that check a client sends only what it may [S20]."""
-    names = set(request.args) | set(request.form)
-    body = request.get_json(silent=True)
-    if isinstance(body, dict):
-        names |= set(body)
-    return sorted(names)
+    return sandbox_app.create_app(
+        __name__, settings, Sandbox(state, sender, credentials),
+        [oauth_views.bp, api_views.bp, control_views.bp], index=INDEX,
+        before=_inject_faults, after=_after, errors={ZoomFault: _zoom_error, 404: _not_found},
+        merge_slashes=False)     # see api_views._path_ident
 
 
 def _inject_faults():
     if request.path.startswith("/_sandbox") or request.path == "/":
         return None
-    state = current().state
-    with state.lock:
-        if len(state.requests_seen) < 50_000:
-            state.requests_seen.append([request.method, request.path, _field_names()])
-        fault = state.take_fault(request.method, request.path)
+    fault = faults.arrived()
     if fault:
-        return _fault_answer(fault)
+        return faults.answer(fault, _fault_answer)
     if request.path.startswith("/v2/"):
+        state = current().state
         g.rate_limit = verdict = state.limiter.take(state.account_id, request.method, request.path)
         if not verdict.allowed:
             return jsonify({"code": 429, "message": QPS_MESSAGE}), 429, verdict.headers()
@@ -93,11 +70,7 @@ def _inject_faults():
 
 
 def _fault_answer(fault: dict):
-    if fault["latency"]:
-        time.sleep(fault["latency"])
     status = fault["status"]
-    if not status:
-        return None
     if status != 429:
         return jsonify({"code": status, "message": "Internal Server Error (sandbox fault)"}), status
     limiter = current().state.limiter
@@ -121,15 +94,7 @@ def _fault_answer(fault: dict):
 def _after(response):
     current().flush()
     if not request.path.startswith("/_sandbox"):
-        state = current().state
-        with state.lock:
-            fault = state.take_fault(request.method, request.path, after=True)
-        if fault and fault["status"]:
-            status_body = _fault_answer(fault)
-            response = jsonify(status_body[0].get_json())
-            response.status_code = status_body[1]
-            if len(status_body) > 2:
-                response.headers.update(status_body[2])
+        response = faults.lose_answer(response, _fault_answer)
     if request.path.startswith("/v2/"):
         state = current().state
         verdict = g.get("rate_limit") or state.limiter.peek(state.account_id, request.method,
@@ -147,8 +112,3 @@ def _zoom_error(exc: ZoomFault):
 
 def _not_found(exc):
     return jsonify({"code": 404, "message": "The requested resource was not found."}), 404
-
-
-def _index():
-    return jsonify({"sandbox": "zoom", "oauth": "/oauth/authorize", "api": "/v2",
-                    "controls": "/_sandbox/state", "docs": "providers/zoom/sandbox/README.md"})

@@ -8,9 +8,10 @@ from urllib.parse import unquote
 
 from flask import Blueprint, g, jsonify, request
 
+from providers.sandbox.runtime import current
+from providers.sandbox.state import iso
 from providers.zoom.sandbox import events
-from providers.zoom.sandbox.runtime import current
-from providers.zoom.sandbox.state import ZoomFault, iso
+from providers.zoom.sandbox.state import ZoomFault
 
 bp = Blueprint("zoom_sandbox_api", __name__, url_prefix="/v2")
 

@@ -1,4 +1,5 @@
-"""Sandbox controls, a JSON API under /_sandbox/: run webinars, inject faults, reset.
+"""The Zoom sandbox's own controls under /_sandbox/ (``providers.sandbox.controls``
+has the common ones): run webinars, users, rate limits, deauthorization.
 
 Add ``?sync=1`` to any call to have its webhooks delivered before it answers.
 """
@@ -6,44 +7,25 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, jsonify, request
+from flask import jsonify, request
 
+from providers.sandbox import controls
+from providers.sandbox.controls import body as _body
+from providers.sandbox.controls import run as _run
+from providers.sandbox.runtime import current
 from providers.zoom.sandbox import events
-from providers.zoom.sandbox.runtime import current
 from providers.zoom.sandbox.state import ZoomFault, new_id
 
-bp = Blueprint("zoom_sandbox_control", __name__, url_prefix="/_sandbox")
+
+def _daily(fault: dict, body: dict) -> None:
+    """``"daily": true`` (with status 429, the default then): the 429 carries
+    X-RateLimit-Type: Daily-limit."""
+    fault["daily"] = bool(body.get("daily"))
+    if fault["daily"] and not fault["status"]:
+        fault["status"] = 429
 
 
-def _body() -> dict:
-    return request.get_json(silent=True) or {}
-
-
-def _run(operation):
-    """Run ``operation(state)`` under the lock; it returns (answer, envelopes)."""
-    sb = current()
-    with sb.state.lock:
-        answer, envelopes = operation(sb.state)
-    sb.emit(envelopes)
-    return jsonify(answer)
-
-
-@bp.get("/state")
-def state_summary():
-    sb = current()
-    with sb.state.lock:
-        summary = sb.state.summary()
-    summary["webhook_deliveries"] = sb.sender.entries()
-    return jsonify(summary)
-
-
-@bp.post("/reset")
-def reset():
-    sb = current()
-    sb.sender.wait(5)
-    sb.state.reset()
-    sb.sender.log.clear()
-    return jsonify({"reset": True})
+bp = controls.blueprint("zoom_sandbox_control", fault_pattern="/v2/*", shape_fault=_daily)
 
 
 @bp.post("/config")
@@ -54,31 +36,6 @@ def config():
         if "token_ttl" in _body():
             state.token_ttl = int(_body()["token_ttl"])
         return jsonify({"token_ttl": state.token_ttl})
-
-
-@bp.post("/webhook-url")
-def webhook_url():
-    state = current().state
-    with state.lock:
-        state.webhook_url = str(_body().get("url") or "")
-        return jsonify({"webhook_url": state.webhook_url})
-
-
-@bp.post("/webhooks/wait")
-def webhooks_wait():
-    """Block until queued webhooks are delivered (``timeout`` seconds, default 10)."""
-    done = current().sender.wait(float(_body().get("timeout", 10)))
-    return jsonify({"delivered": done, "deliveries": current().sender.entries()})
-
-
-@bp.post("/tokens/expire")
-def expire_tokens():
-    """Make every issued access token expire now (refresh tokens keep working)."""
-    state = current().state
-    with state.lock:
-        for record in state.access_tokens.values():
-            record["expires_at"] = time.time() - 1
-        return jsonify({"expired": len(state.access_tokens)})
 
 
 @bp.post("/page-tokens/expire")
@@ -109,46 +66,6 @@ def deauthorize():
                                                                       time.gmtime())}}
     sb.emit([envelope])
     return jsonify({"revoked_grants": len(grants)})
-
-
-@bp.post("/faults")
-def add_fault():
-    """``{"pattern": "/v2/report/*", "method": "GET", "status": 429|500|503,
-    "count": 2, "retry_after": 1, "daily": false, "latency": 0.0, "after": false}``.
-    ``count`` null means until cleared. A daily 429 carries X-RateLimit-Type:
-    Daily-limit. ``after`` processes the request, then answers with the fault (an
-    answer lost on the way back)."""
-    body = _body()
-    fault = {"pattern": body.get("pattern", "/v2/*"), "method": body.get("method", "*").upper(),
-             "status": int(body.get("status", 0)), "count": body.get("count", 1),
-             "retry_after": body.get("retry_after"), "daily": bool(body.get("daily")),
-             "latency": float(body.get("latency", 0)), "after": bool(body.get("after"))}
-    if fault["daily"] and not fault["status"]:
-        fault["status"] = 429
-    state = current().state
-    with state.lock:
-        state.faults.append(fault)
-        return jsonify({"faults": state.faults})
-
-
-@bp.delete("/faults")
-def clear_faults():
-    state = current().state
-    with state.lock:
-        state.faults.clear()
-    return jsonify({"faults": []})
-
-
-@bp.get("/requests")
-def requests_seen():
-    """Every API/OAuth request the sandbox answered since the last reset: [method, path];
-    with ``?fields=1``, [method, path, names of the query parameters and body fields]."""
-    state = current().state
-    with state.lock:
-        rows = [list(r) for r in state.requests_seen]
-    if request.args.get("fields", "") not in ("1", "true"):
-        rows = [r[:2] for r in rows]
-    return jsonify({"requests": rows})
 
 
 @bp.post("/users")

@@ -7,8 +7,9 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 
+from providers.sandbox.state import iso, parse_iso
 from providers.zoom.sandbox import seed
-from providers.zoom.sandbox.state import SandboxState, ZoomFault, iso, new_id, new_uuid, parse_iso
+from providers.zoom.sandbox.state import SandboxState, ZoomFault, new_id, new_uuid
 
 
 def envelope(state: SandboxState, event: str, obj: dict, old: dict | None = None) -> dict:

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, redirect, request
 
-from providers.zoom.sandbox.runtime import current
+from providers.sandbox.runtime import current
 
 bp = Blueprint("zoom_sandbox_oauth", __name__)
 

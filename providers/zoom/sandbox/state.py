@@ -5,28 +5,17 @@ One ``SandboxState`` per app; every read and write holds ``state.lock`` (an RLoc
 from __future__ import annotations
 
 import base64
-import fnmatch
 import itertools
 import os
 import secrets
-import threading
 import time
-from datetime import datetime, timezone
 
+from providers.sandbox.state import BaseState, iso
 from providers.zoom.sandbox import seed
 from providers.zoom.sandbox.ratelimit import QpsLimiter
 
 PAGE_TOKEN_TTL = 15 * 60        # Zoom: next_page_token expires after 15 minutes
 CODE_TTL = 5 * 60               # Zoom: authorization codes live 5 minutes
-
-
-def iso(when: datetime | None) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if when else ""
-
-
-def parse_iso(value: str) -> datetime:
-    when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def new_uuid() -> str:
@@ -47,42 +36,29 @@ class ZoomFault(Exception):
         self.headers = headers or {}
 
 
-class SandboxState:
+class SandboxState(BaseState):
+    COUNTERS = ("refreshes", "refresh_failures", "codes_exchanged", "s2s_tokens", "revocations",
+                "unauthorized")
+
     def __init__(self, credentials: dict, token_ttl: int = 3600, webhook_url: str = "",
                  rate_limits: str = "pro"):
-        self.lock = threading.RLock()
         self.limiter = QpsLimiter(rate_limits)
-        self.credentials = dict(credentials)
-        self.initial_token_ttl = token_ttl
-        self.initial_webhook_url = webhook_url
         self._participant_ids = itertools.count(16778240)
-        self.reset()
+        super().__init__(credentials, token_ttl, webhook_url)
 
-    # --- lifecycle --------------------------------------------------------------------
-
-    def reset(self) -> None:
+    def load(self) -> None:
         from providers.zoom.sandbox import events  # lifecycle operations
-        with self.lock:
-            self.account_id = self.credentials["ZOOM_S2S_ACCOUNT_ID"] or seed.ACCOUNT_ID
-            self.token_ttl = self.initial_token_ttl
-            self.webhook_url = self.initial_webhook_url
-            self.users = {u["id"]: dict(u, account_id=self.account_id) for u in seed.USERS}
-            self.codes: dict[str, dict] = {}
-            self.access_tokens: dict[str, dict] = {}
-            self.refresh_tokens: dict[str, dict] = {}
-            self.counters = {"refreshes": 0, "refresh_failures": 0, "codes_exchanged": 0,
-                             "s2s_tokens": 0, "revocations": 0, "unauthorized": 0}
-            self.webinars: dict[int, dict] = {}
-            self.registrants: dict[int, dict[str, dict]] = {}   # webinar -> email -> registrant
-            self.add_counts: dict[tuple, int] = {}              # (webinar, email, day) -> adds
-            self.live: dict[int, dict] = {}
-            self.instances: dict[int, list[dict]] = {}
-            self.by_uuid: dict[str, dict] = {}
-            self.page_tokens: dict[str, tuple] = {}
-            self.faults: list[dict] = []
-            self.requests_seen: list[tuple[str, str]] = []
-            self.limiter.reset()
-            events.load_seed(self)
+        self.account_id = self.credentials["ZOOM_S2S_ACCOUNT_ID"] or seed.ACCOUNT_ID
+        self.users = {u["id"]: dict(u, account_id=self.account_id) for u in seed.USERS}
+        self.webinars: dict[int, dict] = {}
+        self.registrants: dict[int, dict[str, dict]] = {}   # webinar -> email -> registrant
+        self.add_counts: dict[tuple, int] = {}              # (webinar, email, day) -> adds
+        self.live: dict[int, dict] = {}
+        self.instances: dict[int, list[dict]] = {}
+        self.by_uuid: dict[str, dict] = {}
+        self.page_tokens: dict[str, tuple] = {}
+        self.limiter.reset()
+        events.load_seed(self)
 
     # --- users --------------------------------------------------------------------------
 
@@ -154,23 +130,6 @@ class SandboxState:
                 "page_count": (len(rows) + size - 1) // size,
                 "next_page_token": next_token, key: chunk}
 
-    # --- faults --------------------------------------------------------------------------
-
-    def take_fault(self, method: str, path: str, after: bool = False) -> dict | None:
-        """The first fault matching this request, used up once. ``after`` faults
-        replace the answer once the request was processed (a lost answer)."""
-        for fault in self.faults:
-            if fault["method"] not in ("*", method) or not fnmatch.fnmatch(path, fault["pattern"]):
-                continue
-            if bool(fault.get("after")) != after:
-                continue
-            if fault["count"] is not None:
-                fault["count"] -= 1
-                if fault["count"] <= 0:
-                    self.faults.remove(fault)
-            return dict(fault)
-        return None
-
     # --- webinars ---------------------------------------------------------------------
 
     def webinar(self, webinar_id) -> dict:
@@ -203,13 +162,8 @@ class SandboxState:
             return [{"id": r["id"], "email": r["email"], "status": r["status"],
                      "join_url": r["join_url"]} for r in self.registrants.get(wid, {}).values()]
         return {
+            **super().summary(),
             "account_id": self.account_id,
-            "webhook_url": self.webhook_url,
-            "token_ttl": self.token_ttl,
-            "counters": dict(self.counters),
-            "live_access_tokens": len(self.access_tokens),
-            "live_refresh_tokens": len(self.refresh_tokens),
-            "faults": [dict(f) for f in self.faults],
             "add_counts": {f"{k[0]}:{k[1]}": v for k, v in self.add_counts.items()},
             "webinars": {
                 str(wid): {

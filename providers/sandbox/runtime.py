@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app, g, request
 
-from providers.goto.sandbox.delivery import WebhookSender
-from providers.goto.sandbox.state import SandboxState
+from providers.sandbox.delivery import WebhookSender
 
 
 @dataclass
 class Sandbox:
-    state: SandboxState
+    state: Any
     sender: WebhookSender
     credentials: dict
 
@@ -19,15 +19,15 @@ class Sandbox:
         """Queue webhooks of the current request; ``flush`` sends them once the view
         has returned and released the state lock (a portal receiving them may call
         the sandbox back)."""
-        g.setdefault("goto_sandbox_webhooks", []).extend(bodies)
+        g.setdefault("sandbox_webhooks", []).extend(bodies)
 
     def flush(self) -> None:
         """Send this request's webhooks; ``?sync=1`` delivers them before answering."""
-        bodies = g.pop("goto_sandbox_webhooks", [])
+        bodies = g.pop("sandbox_webhooks", [])
         if bodies:
             sync = request.args.get("sync", "").lower() in ("1", "true", "yes")
             self.sender.emit(bodies, sync=sync)
 
 
 def current() -> Sandbox:
-    return current_app.extensions["goto_sandbox"]
+    return current_app.extensions["sandbox"]
