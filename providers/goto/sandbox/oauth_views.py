@@ -5,29 +5,14 @@ from __future__ import annotations
 import html
 import secrets
 import time
-from urllib.parse import urlencode
 
-from flask import Blueprint, jsonify, redirect, request
+from flask import Blueprint, jsonify, request
 
-from providers.goto.sandbox.state import CODE_TTL, parse_key
+from providers.goto.sandbox.state import parse_key
+from providers.sandbox import oauth
 from providers.sandbox.runtime import current
 
 bp = Blueprint("goto_sandbox_oauth", __name__)
-
-PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>GoTo sandbox - allow {app}</title>
-<link rel="icon" href="data:,">
-<style>body{{font-family:sans-serif;max-width:34em;margin:3em auto}}
-label{{display:block;margin:.4em 0}} button{{margin-right:1em}}</style></head>
-<body><h1>GoTo sandbox</h1>
-<p>The app <b>{app}</b> asks to use GoTo Webinar for you (account {account}).</p>
-<form method="post" action="{action}">
-<fieldset><legend>Sign in as</legend>{users}</fieldset>
-{hidden}
-<p><button type="submit" name="action" value="allow">Allow</button>
-<button type="submit" name="action" value="deny">Deny</button></p>
-</form></body></html>"""
-
 
 def _error(status: int, error: str, description: str):
     return jsonify({"error": error, "error_description": description}), status
@@ -45,14 +30,9 @@ def _client_ok() -> bool:
 @bp.get("/oauth/authorize")
 def authorize():
     sb = current()
-    args = request.args
-    if args.get("client_id") != sb.credentials["GOTO_CLIENT_ID"]:
-        return "Invalid client_id.", 400
-    if args.get("response_type") != "code" or not args.get("redirect_uri"):
-        return "response_type=code and redirect_uri are required.", 400
-    keep = ("client_id", "redirect_uri", "state", "response_type")
-    hidden = "".join(f'<input type="hidden" name="{k}" value="{html.escape(args[k])}">'
-                     for k in keep if k in args)
+    refused = oauth.refusal(sb.credentials["GOTO_CLIENT_ID"])
+    if refused:
+        return refused
     with sb.state.lock:
         organizers = list(sb.state.organizers.values())
         account = sb.state.account_key
@@ -64,29 +44,21 @@ def authorize():
         f'({roles["SUPER_USER" in o["adminRoles"]]}'
         f'{": " + ", ".join(o["adminRoles"]) if o["adminRoles"] else ""})</label>'
         for i, o in enumerate(organizers))
-    return PAGE.format(app=html.escape(args["client_id"]), account=account,
-                       action="/oauth/authorize", users=radios, hidden=hidden)
+    intro = (f"The app <b>{html.escape(request.args['client_id'])}</b> asks to use GoTo Webinar "
+             f"for you (account {account}).")
+    return oauth.page("GoTo", "allow", intro, radios,
+                      keep=("client_id", "redirect_uri", "state", "response_type"))
+
+
+def _grant(state, form) -> dict | None:
+    key = parse_key(form.get("organizer_key", ""))
+    return {"organizer_key": key} if key in state.organizers else None
 
 
 @bp.post("/oauth/authorize")
 def consent():
-    sb = current()
-    form = request.form
-    redirect_uri, state = form.get("redirect_uri", ""), form.get("state")
-    if form.get("client_id") != sb.credentials["GOTO_CLIENT_ID"] or not redirect_uri:
-        return "Invalid client_id or redirect_uri.", 400
-    extra = {"state": state} if state is not None else {}
-    joiner = "&" if "?" in redirect_uri else "?"
-    if form.get("action") != "allow":
-        return redirect(redirect_uri + joiner + urlencode({"error": "access_denied", **extra}))
-    key = parse_key(form.get("organizer_key", ""))
-    with sb.state.lock:
-        if key not in sb.state.organizers:
-            return "Pick an organizer to sign in as.", 400
-        code = secrets.token_urlsafe(24)
-        sb.state.codes[code] = {"organizer_key": key, "redirect_uri": redirect_uri,
-                                "expires_at": time.time() + CODE_TTL}
-    return redirect(redirect_uri + joiner + urlencode({"code": code, **extra}))
+    return oauth.consent(current().credentials["GOTO_CLIENT_ID"], "allow", _grant,
+                         "Pick an organizer to sign in as.")
 
 
 @bp.post("/oauth/token")

@@ -14,7 +14,6 @@ import uuid
 from providers.goto.sandbox import seed
 from providers.sandbox.state import BaseState, iso
 
-CODE_TTL = 5 * 60
 PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 20, 200
 
 

@@ -6,31 +6,15 @@ import hashlib
 import html
 import secrets
 import time
-from urllib.parse import urlencode
 
-from flask import Blueprint, jsonify, redirect, request
+from flask import Blueprint, jsonify, request
 
+from providers.sandbox import oauth
 from providers.sandbox.runtime import current
 
 bp = Blueprint("zoom_sandbox_oauth", __name__)
 
 SCOPES = ("user:read:admin webinar:read:admin webinar:write:admin report:read:admin")
-
-PAGE = """<!doctype html>
-<html><head><meta charset="utf-8"><title>Zoom sandbox - authorize {app}</title>
-<link rel="icon" href="data:,">
-<style>body{{font-family:sans-serif;max-width:34em;margin:3em auto}}
-label{{display:block;margin:.4em 0}} button{{margin-right:1em}}</style></head>
-<body><h1>Zoom sandbox</h1>
-<p>The app <b>{app}</b> asks to access the Zoom account <b>{account}</b>:
-{scopes}.</p>
-<form method="post" action="{action}">
-<fieldset><legend>Sign in as</legend>{users}</fieldset>
-{hidden}
-<p><button type="submit" name="action" value="authorize">Authorize</button>
-<button type="submit" name="action" value="deny">Deny</button></p>
-</form></body></html>"""
-
 
 def _error(status: int, error: str, reason: str):
     return jsonify({"reason": reason, "error": error}), status
@@ -47,15 +31,9 @@ def _client():
 @bp.get("/oauth/authorize")
 def authorize():
     sb = current()
-    args = request.args
-    if args.get("client_id") != sb.credentials["ZOOM_CLIENT_ID"]:
-        return "Invalid client_id.", 400
-    if args.get("response_type") != "code" or not args.get("redirect_uri"):
-        return "response_type=code and redirect_uri are required.", 400
-    keep = ("client_id", "redirect_uri", "state", "response_type", "code_challenge",
-            "code_challenge_method")
-    hidden = "".join(f'<input type="hidden" name="{k}" value="{html.escape(args[k])}">'
-                     for k in keep if k in args)
+    refused = oauth.refusal(sb.credentials["ZOOM_CLIENT_ID"])
+    if refused:
+        return refused
     with sb.state.lock:
         users = list(sb.state.users.values())
         account = sb.state.account_id
@@ -64,30 +42,23 @@ def authorize():
         f'{" checked" if i == 0 else ""}> {html.escape(u["first_name"])} '
         f'{html.escape(u["last_name"])} &lt;{html.escape(u["email"])}&gt; '
         f'({html.escape(u["role_name"])})</label>' for i, u in enumerate(users))
-    return PAGE.format(app=html.escape(args["client_id"]), account=html.escape(account),
-                       scopes=html.escape(SCOPES), action="/oauth/authorize",
-                       users=radios, hidden=hidden)
+    intro = (f"The app <b>{html.escape(request.args['client_id'])}</b> asks to access the Zoom "
+             f"account <b>{html.escape(account)}</b>:\n{html.escape(SCOPES)}.")
+    return oauth.page("Zoom", "authorize", intro, radios,
+                      keep=("client_id", "redirect_uri", "state", "response_type",
+                            "code_challenge", "code_challenge_method"))
+
+
+def _grant(state, form) -> dict | None:
+    if form.get("user_id") not in state.users:
+        return None
+    return {"user_id": form["user_id"], "code_challenge": form.get("code_challenge", "")}
 
 
 @bp.post("/oauth/authorize")
 def consent():
-    sb = current()
-    form = request.form
-    redirect_uri, state = form.get("redirect_uri", ""), form.get("state")
-    if form.get("client_id") != sb.credentials["ZOOM_CLIENT_ID"] or not redirect_uri:
-        return "Invalid client_id or redirect_uri.", 400
-    extra = {"state": state} if state is not None else {}
-    joiner = "&" if "?" in redirect_uri else "?"
-    if form.get("action") != "authorize":
-        return redirect(redirect_uri + joiner + urlencode({"error": "access_denied", **extra}))
-    with sb.state.lock:
-        if form.get("user_id") not in sb.state.users:
-            return "Pick a user to sign in as.", 400
-        code = secrets.token_urlsafe(24)
-        sb.state.codes[code] = {"user_id": form["user_id"], "redirect_uri": redirect_uri,
-                                "expires_at": time.time() + 300,
-                                "code_challenge": form.get("code_challenge", "")}
-    return redirect(redirect_uri + joiner + urlencode({"code": code, **extra}))
+    return oauth.consent(current().credentials["ZOOM_CLIENT_ID"], "authorize", _grant,
+                         "Pick a user to sign in as.")
 
 
 @bp.post("/oauth/token")

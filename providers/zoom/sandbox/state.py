@@ -15,7 +15,6 @@ from providers.zoom.sandbox import seed
 from providers.zoom.sandbox.ratelimit import QpsLimiter
 
 PAGE_TOKEN_TTL = 15 * 60        # Zoom: next_page_token expires after 15 minutes
-CODE_TTL = 5 * 60               # Zoom: authorization codes live 5 minutes
 
 
 def new_uuid() -> str:
