@@ -176,18 +176,11 @@ def runner(app):
 def live_portal(app):
     """The app served over real HTTP on a loopback port (for webhooks and OAuth
     redirects that come from the sandbox). Yields its base URL."""
-    import threading
+    from tests.sandbox_fixtures import serving
 
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    app.config["PORTAL_URL"] = url
-    yield url
-    server.shutdown()
-    thread.join(5)
+    with serving(app, "live-portal") as url:
+        app.config["PORTAL_URL"] = url
+        yield url
 
 
 @pytest.fixture(params=providers.keys())

@@ -33,8 +33,7 @@ class Kit(ProviderKit):
 
     def consent(self, authorize_url: str, user: str, approve: bool = True) -> Consent:
         from tests.goto.fixtures import goto_consent
-        answer = goto_consent(authorize_url, int(user), approve=approve)
-        return Consent(answer.location, answer.code, answer.state, answer.error)
+        return goto_consent(authorize_url, int(user), approve=approve)
 
     def browser_consent(self, page) -> None:
         page.get_by_label(seed.ADMIN_EMAIL, exact=False).check()

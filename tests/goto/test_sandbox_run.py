@@ -4,14 +4,13 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from providers.goto.sandbox import seed
+from tests.sandbox_fixtures import serving
 
 G2W = "/G2W/rest/v2"
 
@@ -34,15 +33,9 @@ class Sink:
 @pytest.fixture
 def sink(goto_sandbox):
     app = Sink()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    goto_sandbox.control("webhook-url", url=f"http://127.0.0.1:{server.server_port}/webhooks/goto")
-    yield app
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serving(app) as url:
+        goto_sandbox.control("webhook-url", url=f"{url}/webhooks/goto")
+        yield app
 
 
 def _signature(body: bytes) -> str:

@@ -4,11 +4,9 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from providers.base import (
@@ -21,6 +19,7 @@ from providers.base import (
 )
 from providers.goto import GoToEvent
 from providers.goto.sandbox import seed
+from tests.sandbox_fixtures import serving
 
 
 class Portal:
@@ -42,15 +41,9 @@ class Portal:
 @pytest.fixture
 def portal(goto_plugin, goto_sandbox):
     app = Portal(goto_plugin)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    goto_sandbox.control("webhook-url", url=f"http://127.0.0.1:{server.server_port}/webhooks/goto")
-    yield app
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with serving(app) as url:
+        goto_sandbox.control("webhook-url", url=f"{url}/webhooks/goto")
+        yield app
 
 
 def _signed(body: dict, secret: str = seed.WEBHOOK_SECRET_KEY) -> tuple[dict, bytes]:

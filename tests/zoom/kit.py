@@ -34,8 +34,7 @@ class Kit(ProviderKit):
 
     def consent(self, authorize_url: str, user: str, approve: bool = True) -> Consent:
         from tests.zoom.fixtures import oauth_consent
-        answer = oauth_consent(authorize_url, user, approve=approve)
-        return Consent(answer.location, answer.code, answer.state, answer.error)
+        return oauth_consent(authorize_url, user, approve=approve)
 
     def browser_consent(self, page) -> None:
         page.get_by_label(seed.OWNER_EMAIL, exact=False).check()

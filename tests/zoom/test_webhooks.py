@@ -7,7 +7,6 @@ import time
 from datetime import datetime, timezone
 
 import pytest
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from providers.base import (
@@ -23,6 +22,7 @@ from providers.base import (
 )
 from providers.zoom import ZoomEvent
 from providers.zoom.sandbox import seed
+from tests.sandbox_fixtures import serving
 
 SECRET = "test-webhook-secret"
 
@@ -110,16 +110,12 @@ def test_deauthorization_event(plugin):
 
 
 class Receiver:
-    """A tiny HTTP server collecting (headers, raw body) of each POST."""
+    """A tiny WSGI app collecting (headers, raw body) of each POST."""
 
     def __init__(self):
         self.received, self.arrived = [], threading.Condition()
-        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/zoom/webhooks"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True,
-                                       kwargs={"poll_interval": 0.05})
 
-    def app(self, environ, start_response):
+    def __call__(self, environ, start_response):
         request = Request(environ)
         with self.arrived:
             self.received.append((dict(request.headers), request.get_data()))
@@ -130,11 +126,9 @@ class Receiver:
 @pytest.fixture
 def receiver(sandbox):
     box = Receiver()
-    box.thread.start()
-    sandbox.control("webhook-url", url=box.url)
-    yield box
-    box.server.shutdown()
-    box.server.server_close()
+    with serving(box) as url:
+        sandbox.control("webhook-url", url=f"{url}/zoom/webhooks")
+        yield box
 
 
 def test_sandbox_sends_signed_webhooks_the_plugin_verifies(zoom_plugin, sandbox, receiver):
