@@ -63,12 +63,17 @@ class ProviderKit:
     #: the portal's config keys pointing the plugin at this sandbox
     config: dict = {}
 
+    def __init__(self, sandbox):
+        """``sandbox``: the running sandbox (tests/sandbox_fixtures.py SandboxServer)."""
+        self.sandbox = sandbox
+        self.config = sandbox.config
+
     def reset(self) -> None:
-        raise NotImplementedError
+        self.sandbox.reset()
 
     def consent(self, authorize_url: str, user: str, approve: bool = True) -> Consent:
         """Answer the consent page as ``user``; where it redirects."""
-        raise NotImplementedError
+        return self.sandbox.consent(authorize_url, user, approve)
 
     def browser_consent(self, page) -> None:
         """On the provider's consent page in a real browser: pick the admin, authorize."""
@@ -76,7 +81,7 @@ class ProviderKit:
 
     def send_webhooks_to(self, portal_url: str) -> None:
         """Deliver the sandbox's signed webhooks to this portal from now on."""
-        raise NotImplementedError
+        self.sandbox.control("webhook-url", url=f"{portal_url}/webhooks/{self.key}")
 
     def new_webinar(self, start: datetime, duration: int = 60, topic: str = "Kit webinar") -> str:
         """A single-occurrence webinar of the admin, registration required; its id."""

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
 from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
 
 from providers.base import MemoryTokenStore
 from tests.kit import Consent
@@ -30,6 +31,22 @@ def serving(app, name: str = "loopback-server") -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+class WebhookSink:
+    """A stand-in portal endpoint (serve it with ``serving``): keeps every request's
+    headers and raw body, answers 204; ``arrived`` is notified of each."""
+
+    def __init__(self):
+        self.received: list[tuple[dict, bytes]] = []
+        self.arrived = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        with self.arrived:
+            self.received.append((dict(request.headers), request.get_data()))
+            self.arrived.notify_all()
+        return Response("", 204)(environ, start_response)
 
 
 def serve_sandbox(server_class, create_app, config: dict, name: str):

@@ -29,24 +29,24 @@ label{{display:block;margin:.4em 0}} button{{margin-right:1em}}</style></head>
 </form></body></html>"""
 
 
-def refusal(client_id: str):
-    """The authorize request's error answer, or None when the page may be shown."""
+def page(name: str, approve: str, client_id: str, render: Callable[[object, str], tuple[str, str]],
+         keep: tuple[str, ...]):
+    """``GET /oauth/authorize``: the consent page, or the request's error answer.
+    ``render(state, app)`` gives the page's intro and its radio labels (HTML, under the
+    state lock); the query's ``keep`` parameters ride along as hidden fields."""
     args = request.args
     if args.get("client_id") != client_id:
         return "Invalid client_id.", 400
     if args.get("response_type") != "code" or not args.get("redirect_uri"):
         return "response_type=code and redirect_uri are required.", 400
-    return None
-
-
-def page(name: str, approve: str, intro: str, users: str, keep: tuple[str, ...]) -> str:
-    """The consent page; ``intro`` and ``users`` (radio labels) are HTML; the query's
-    ``keep`` parameters ride along as hidden fields."""
-    args = request.args
     hidden = "".join(f'<input type="hidden" name="{k}" value="{html.escape(args[k])}">'
                      for k in keep if k in args)
-    return PAGE.format(name=name, approve=approve, label=approve.capitalize(),
-                       app=html.escape(args["client_id"]), intro=intro, users=users, hidden=hidden)
+    app = html.escape(args["client_id"])
+    state = current().state
+    with state.lock:
+        intro, users = render(state, app)
+    return PAGE.format(name=name, approve=approve, label=approve.capitalize(), app=app,
+                       intro=intro, users=users, hidden=hidden)
 
 
 def consent(client_id: str, approve: str, grant: Callable[[object, dict], dict | None],

@@ -2,14 +2,11 @@
 provider-parametrized tests."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from providers.goto.sandbox import seed
-from tests.kit import Consent, ProviderKit, Visit
-
-
-def iso(when: datetime) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+from providers.sandbox.state import iso
+from tests.kit import ProviderKit, Visit
 
 
 class Kit(ProviderKit):
@@ -24,23 +21,9 @@ class Kit(ProviderKit):
     never_started_webinar = str(seed.W_NEVER_STARTED)
     single_topic, other_host_topic = "Lectern on GoTo: product tour", "Manny's customer story"
 
-    def __init__(self, sandbox):
-        self.sandbox = sandbox
-        self.config = sandbox.config
-
-    def reset(self) -> None:
-        self.sandbox.reset()
-
-    def consent(self, authorize_url: str, user: str, approve: bool = True) -> Consent:
-        from tests.goto.fixtures import goto_consent
-        return goto_consent(authorize_url, int(user), approve=approve)
-
     def browser_consent(self, page) -> None:
         page.get_by_label(seed.ADMIN_EMAIL, exact=False).check()
         page.get_by_role("button", name="Allow").click()
-
-    def send_webhooks_to(self, portal_url: str) -> None:
-        self.sandbox.control("webhook-url", url=f"{portal_url}/webhooks/goto")
 
     def new_webinar(self, start: datetime, duration: int = 60, topic: str = "Kit webinar") -> str:
         answer = self.sandbox.control("webinars", subject=topic, organizerKey=str(seed.ADMIN_KEY),

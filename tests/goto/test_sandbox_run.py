@@ -7,24 +7,15 @@ import json
 
 import pytest
 import requests
-from werkzeug.wrappers import Request, Response
 
 from providers.goto.sandbox import seed
-from tests.sandbox_fixtures import serving
+from tests.sandbox_fixtures import WebhookSink, serving
 
 G2W = "/G2W/rest/v2"
 
 
-class Sink:
+class Sink(WebhookSink):
     """A portal stand-in: keeps every webhook's raw body and headers."""
-
-    def __init__(self):
-        self.received: list[tuple[dict, bytes]] = []
-
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        self.received.append((dict(request.headers), request.get_data()))
-        return Response("", 204)(environ, start_response)
 
     def events(self) -> list[str]:
         return [json.loads(body)["eventName"] for _, body in self.received]

@@ -1,16 +1,13 @@
 """The Zoom sandbox as a provider kit (tests/kit.py) for the provider-parametrized tests."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 import requests
 
+from providers.sandbox.state import iso
 from providers.zoom.sandbox import seed
-from tests.kit import Consent, ProviderKit, Visit
-
-
-def iso(when: datetime) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+from tests.kit import ProviderKit, Visit
 
 
 class Kit(ProviderKit):
@@ -25,23 +22,9 @@ class Kit(ProviderKit):
     never_started_webinar = str(seed.W_NEVER_STARTED)
     single_topic, other_host_topic = "Lectern product tour", "Bob's customer story"
 
-    def __init__(self, sandbox):
-        self.sandbox = sandbox
-        self.config = sandbox.config
-
-    def reset(self) -> None:
-        self.sandbox.reset()
-
-    def consent(self, authorize_url: str, user: str, approve: bool = True) -> Consent:
-        from tests.zoom.fixtures import oauth_consent
-        return oauth_consent(authorize_url, user, approve=approve)
-
     def browser_consent(self, page) -> None:
         page.get_by_label(seed.OWNER_EMAIL, exact=False).check()
         page.get_by_role("button", name="Authorize").click()
-
-    def send_webhooks_to(self, portal_url: str) -> None:
-        self.sandbox.control("webhook-url", url=f"{portal_url}/webhooks/zoom")
 
     def new_webinar(self, start: datetime, duration: int = 60, topic: str = "Kit webinar") -> str:
         answer = self.sandbox.control("webinars", topic=topic, host_email=seed.OWNER_EMAIL,

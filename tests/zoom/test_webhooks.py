@@ -2,12 +2,10 @@
 import hashlib
 import hmac
 import json
-import threading
 import time
 from datetime import datetime, timezone
 
 import pytest
-from werkzeug.wrappers import Request, Response
 
 from providers.base import (
     DEAUTHORIZED,
@@ -22,7 +20,7 @@ from providers.base import (
 )
 from providers.zoom import ZoomEvent
 from providers.zoom.sandbox import seed
-from tests.sandbox_fixtures import serving
+from tests.sandbox_fixtures import WebhookSink, serving
 
 SECRET = "test-webhook-secret"
 
@@ -109,23 +107,9 @@ def test_deauthorization_event(plugin):
     assert (event.event, event.account_id, event.webinar_id) == (DEAUTHORIZED, "acc-9", "")
 
 
-class Receiver:
-    """A tiny WSGI app collecting (headers, raw body) of each POST."""
-
-    def __init__(self):
-        self.received, self.arrived = [], threading.Condition()
-
-    def __call__(self, environ, start_response):
-        request = Request(environ)
-        with self.arrived:
-            self.received.append((dict(request.headers), request.get_data()))
-            self.arrived.notify_all()
-        return Response("", 204)(environ, start_response)
-
-
 @pytest.fixture
 def receiver(sandbox):
-    box = Receiver()
+    box = WebhookSink()
     with serving(box) as url:
         sandbox.control("webhook-url", url=f"{url}/zoom/webhooks")
         yield box

@@ -29,13 +29,11 @@ def _client_ok() -> bool:
 
 @bp.get("/oauth/authorize")
 def authorize():
-    sb = current()
-    refused = oauth.refusal(sb.credentials["GOTO_CLIENT_ID"])
-    if refused:
-        return refused
-    with sb.state.lock:
-        organizers = list(sb.state.organizers.values())
-        account = sb.state.account_key
+    return oauth.page("GoTo", "allow", current().credentials["GOTO_CLIENT_ID"], _render,
+                      keep=("client_id", "redirect_uri", "state", "response_type"))
+
+
+def _render(state, app: str) -> tuple[str, str]:
     roles = {True: "admin", False: "organizer"}
     radios = "".join(
         f'<label><input type="radio" name="organizer_key" value="{o["key"]}"'
@@ -43,11 +41,8 @@ def authorize():
         f'{html.escape(o["lastName"])} &lt;{html.escape(o["email"])}&gt; '
         f'({roles["SUPER_USER" in o["adminRoles"]]}'
         f'{": " + ", ".join(o["adminRoles"]) if o["adminRoles"] else ""})</label>'
-        for i, o in enumerate(organizers))
-    intro = (f"The app <b>{html.escape(request.args['client_id'])}</b> asks to use GoTo Webinar "
-             f"for you (account {account}).")
-    return oauth.page("GoTo", "allow", intro, radios,
-                      keep=("client_id", "redirect_uri", "state", "response_type"))
+        for i, o in enumerate(state.organizers.values()))
+    return f"The app <b>{app}</b> asks to use GoTo Webinar for you (account {state.account_key}).", radios
 
 
 def _grant(state, form) -> dict | None:

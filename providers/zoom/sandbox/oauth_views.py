@@ -30,23 +30,19 @@ def _client():
 
 @bp.get("/oauth/authorize")
 def authorize():
-    sb = current()
-    refused = oauth.refusal(sb.credentials["ZOOM_CLIENT_ID"])
-    if refused:
-        return refused
-    with sb.state.lock:
-        users = list(sb.state.users.values())
-        account = sb.state.account_id
+    return oauth.page("Zoom", "authorize", current().credentials["ZOOM_CLIENT_ID"], _render,
+                      keep=("client_id", "redirect_uri", "state", "response_type",
+                            "code_challenge", "code_challenge_method"))
+
+
+def _render(state, app: str) -> tuple[str, str]:
     radios = "".join(
         f'<label><input type="radio" name="user_id" value="{html.escape(u["id"])}"'
         f'{" checked" if i == 0 else ""}> {html.escape(u["first_name"])} '
         f'{html.escape(u["last_name"])} &lt;{html.escape(u["email"])}&gt; '
-        f'({html.escape(u["role_name"])})</label>' for i, u in enumerate(users))
-    intro = (f"The app <b>{html.escape(request.args['client_id'])}</b> asks to access the Zoom "
-             f"account <b>{html.escape(account)}</b>:\n{html.escape(SCOPES)}.")
-    return oauth.page("Zoom", "authorize", intro, radios,
-                      keep=("client_id", "redirect_uri", "state", "response_type",
-                            "code_challenge", "code_challenge_method"))
+        f'({html.escape(u["role_name"])})</label>' for i, u in enumerate(state.users.values()))
+    return (f"The app <b>{app}</b> asks to access the Zoom account "
+            f"<b>{html.escape(state.account_id)}</b>:\n{html.escape(SCOPES)}."), radios
 
 
 def _grant(state, form) -> dict | None:
