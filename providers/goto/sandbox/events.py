@@ -148,12 +148,17 @@ def _person(state: SandboxState, w: dict, body: dict) -> dict:
     return found
 
 
-def join(state: SandboxState, wk, body: dict) -> tuple[dict, list]:
+def _in_session(state: SandboxState, wk, body: dict) -> tuple[dict, dict, dict]:
+    """The webinar, its running session and the registrant the body names."""
     w = state.webinar(wk)
     live = state.live.get(w["webinarKey"])
     if live is None:
         raise GoToFault(409, "Conflict", "The webinar has no running session.")
-    person = _person(state, w, body)
+    return w, live, _person(state, w, body)
+
+
+def join(state: SandboxState, wk, body: dict) -> tuple[dict, list]:
+    w, live, person = _in_session(state, wk, body)
     rk = person["registrantKey"]
     if rk in live["open"]:
         raise GoToFault(409, "Conflict", f"{person['email']} is already in the session.")
@@ -168,11 +173,7 @@ def join(state: SandboxState, wk, body: dict) -> tuple[dict, list]:
 
 
 def leave(state: SandboxState, wk, body: dict) -> dict:
-    w = state.webinar(wk)
-    live = state.live.get(w["webinarKey"])
-    if live is None:
-        raise GoToFault(409, "Conflict", "The webinar has no running session.")
-    person = _person(state, w, body)
+    _, live, person = _in_session(state, wk, body)
     rk = person["registrantKey"]
     if rk not in live["open"]:
         raise GoToFault(409, "Conflict", f"{person['email']} is not in the session.")
