@@ -108,8 +108,12 @@ class SandboxServer:
         self.url = url
         self.app = app
 
-    def control(self, path: str, method: str = "POST", sync: bool = False, **body) -> dict:
-        """Call a /_sandbox/ control; raises AssertionError on a non-2xx answer."""
+    def control(self, path: str, method: str = "POST", sync: bool = False, for_method: str = "",
+                **body) -> dict:
+        """Call a /_sandbox/ control with HTTP ``method``; raises AssertionError on a non-2xx
+        answer. ``for_method`` is a fault's own method (the body's ``method``)."""
+        if for_method:
+            body["method"] = for_method
         url = f"{self.url}/_sandbox/{path.lstrip('/')}" + ("?sync=1" if sync else "")
         resp = requests.request(method, url, json=body, timeout=30)
         assert resp.ok, f"{method} {path} -> {resp.status_code} {resp.text}"

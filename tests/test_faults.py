@@ -16,7 +16,7 @@ from tests.fault_helpers import RedisServer, TcpProxy, Workers, wait_for
 from tests.services_helpers import connect_service, linked_program
 from tests.test_registration import FORM, WEBINAR, sandbox_registrants
 
-REGISTRANTS_POST = {"pattern": "/v2/webinars/*/registrants", "method": "POST"}
+REGISTRANTS_POST = {"pattern": "/v2/webinars/*/registrants", "for_method": "POST"}
 
 # Everything that waits in production is short here: a job times out after 4 s, a dead
 # worker's job is abandoned 1 s later, workers sweep every second, retries after 1 s.

@@ -3,7 +3,6 @@
 Refresh details, and the webinar.updated / webinar.deleted webhooks [S8]."""
 import html
 import re
-import time
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -247,13 +246,12 @@ def test_picker_stays_quick_with_twenty_slow_hosts_and_caches_briefly(app, marke
     # Every host listing takes 0.4 s: one host after the other would take 21 x 0.4 = 8.4 s.
     sandbox.control("faults", pattern="/v2/users/*/webinars", latency=0.4, count=None)
     # The sandbox's per-second limits stay on: the picker's calls are paced (issue 13).
-    began = time.monotonic()
     page = text(marketer.get(f"/programs/{program.id}/event?service={service.id}"))
-    elapsed = time.monotonic() - began
     assert "upcoming webinars of 21 hosts" in page
     rows = picker_rows(page)
     assert len(rows) == 7 + 19 * 3 and rows[-1] != rows[0]
-    assert elapsed < 4, f"the picker took {elapsed:.1f}s"
+    # The listings ran side by side: the sandbox answered several at once.
+    assert sandbox.control("requests", method="GET")["most_in_flight"] >= 4
     # Whether registration is required was read for the soonest webinars at once, as many
     # of 40 as the provider's rate budget allowed within a second (paced: issue 13, and
     # the sandbox refused nothing); a job reads the rest, and the next load shows every

@@ -27,6 +27,9 @@ def config(config, zoom_sandbox):
     config.update(zoom_sandbox.config)
     # the account's plan as the portal knows it (the sandbox is set to the same below)
     config["PACING_LIMITS"] = f"zoom.light={LIGHT}"
+    # The threads below stand for worker processes, which wait for their slot as long as a
+    # job does (outside a job a caller waits 1 s at most, too short for two on loaded cores).
+    config["PACING_WEB_MAX_WAIT"] = config["PACING_MAX_WAIT"] = 60
     return config
 
 

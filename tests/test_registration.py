@@ -109,7 +109,7 @@ def test_duplicate_submission_one_member_one_registrant_same_link(client, progra
 
 
 def test_outage_then_recovery_registers_once(client, program, sandbox, run_jobs, smtp_server, run_due):
-    sandbox.control("faults", pattern="/v2/webinars/*/registrants", method="POST", status=503, count=None)
+    sandbox.control("faults", pattern="/v2/webinars/*/registrants", for_method="POST", status=503, count=None)
     submit(client, program)
     run_jobs()
     member = member_of()
@@ -127,7 +127,7 @@ def test_outage_then_recovery_registers_once(client, program, sandbox, run_jobs,
 
 
 def test_rate_limit_honours_retry_after(client, program, sandbox, run_jobs, smtp_server, run_due):
-    sandbox.control("faults", pattern="/v2/webinars/*/registrants", method="POST", status=429,
+    sandbox.control("faults", pattern="/v2/webinars/*/registrants", for_method="POST", status=429,
                     retry_after=2, count=1)
     submit(client, program)
     started = utcnow()
@@ -157,7 +157,7 @@ def test_permanent_failure_shows_why_and_sends_nothing(client, program, sandbox,
 
 
 def test_retry_now_after_failure_moves_back_to_registered(client, program, sandbox, run_jobs, smtp_server):
-    sandbox.control("faults", pattern="/v2/webinars/*/registrants", method="POST", status=400, count=1)
+    sandbox.control("faults", pattern="/v2/webinars/*/registrants", for_method="POST", status=400, count=1)
     submit(client, program)
     run_jobs()
     member = member_of()
@@ -173,7 +173,7 @@ def test_retry_now_after_failure_moves_back_to_registered(client, program, sandb
 
 def test_gives_up_after_the_retry_window(client, program, sandbox, run_jobs, app):
     app.config["REGISTRATION_RETRY_WINDOW"] = 0.5
-    sandbox.control("faults", pattern="/v2/webinars/*/registrants", method="POST", status=503, count=None)
+    sandbox.control("faults", pattern="/v2/webinars/*/registrants", for_method="POST", status=503, count=None)
     submit(client, program)
     run_jobs()
     member = member_of()

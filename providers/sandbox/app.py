@@ -4,9 +4,9 @@ from __future__ import annotations
 import os
 from typing import Callable, Iterable, Mapping
 
-from flask import Blueprint, Flask, jsonify
+from flask import Blueprint, Flask, g, jsonify, request
 
-from providers.sandbox.runtime import Sandbox
+from providers.sandbox.runtime import Sandbox, current
 
 
 def settings(defaults: Mapping[str, str], config: Mapping | None = None) -> dict:
@@ -30,9 +30,30 @@ def create_app(import_name: str, settings: Mapping, sandbox: Sandbox, blueprints
     app.extensions["sandbox"] = sandbox
     for bp in blueprints:
         app.register_blueprint(bp)
+    app.before_request(_enter)
     app.before_request(before)
     app.after_request(after)
+    app.teardown_request(_leave)
     for error, handler in errors.items():
         app.register_error_handler(error, handler)
     app.add_url_rule("/", "index", lambda: jsonify(index))
     return app
+
+
+def _enter():
+    """Count the API requests being answered at once: tests prove a client works in
+    parallel by the most the sandbox saw together, not by timing it."""
+    if request.path.startswith("/_sandbox") or request.path == "/":
+        return
+    state = current().state
+    with state.lock:
+        state.in_flight += 1
+        state.most_in_flight = max(state.most_in_flight, state.in_flight)
+    g.sandbox_counted = True
+
+
+def _leave(_error=None):
+    if g.pop("sandbox_counted", False):
+        state = current().state
+        with state.lock:
+            state.in_flight -= 1

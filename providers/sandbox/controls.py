@@ -100,8 +100,9 @@ def blueprint(name: str, fault_pattern: str,
         state = current().state
         with state.lock:
             rows = [list(r) for r in state.requests_seen]
+            most = state.most_in_flight
         if request.args.get("fields", "") not in ("1", "true"):
             rows = [r[:2] for r in rows]
-        return jsonify({"requests": rows})
+        return jsonify({"requests": rows, "most_in_flight": most})
 
     return bp

@@ -43,6 +43,9 @@ class BaseState:
             self.counters = dict.fromkeys(self.COUNTERS, 0)
             self.faults: list[dict] = []
             self.requests_seen: list[list[str]] = []
+            #: API requests being answered now, and the most answered at once since the reset
+            self.in_flight = getattr(self, "in_flight", 0)
+            self.most_in_flight = self.in_flight
             self.load()
 
     def load(self) -> None:

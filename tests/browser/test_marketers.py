@@ -86,7 +86,7 @@ def test_what_marketers_see(stack, app, client, users, sandbox, new_page, shots)
     assert_accessible(staff, "programs")
 
     # A visitor in Tokyo: the webinar's own zone and their own time; Add to calendar.
-    sandbox.control("faults", pattern=f"/v2/webinars/{wid}/registrants", method="POST", latency=3, count=1)
+    sandbox.control("faults", pattern=f"/v2/webinars/{wid}/registrants", for_method="POST", latency=3, count=1)
     visitor = new_page(timezone_id="Asia/Tokyo")
     visitor.goto(landing)
     expect(visitor.locator(".when")).to_contain_text("(Europe/Paris, 60 minutes)")

@@ -94,7 +94,7 @@ def test_cancelling_sends_webinar_changed_and_the_webinar_is_gone(goto_sandbox, 
 def test_an_answer_lost_after_the_registration_was_made(goto_sandbox):
     """An ``after`` fault processes the call and loses the answer."""
     token = goto_sandbox.tokens()["access_token"]
-    goto_sandbox.control("faults", pattern=f"{G2W}/*/registrants", method="POST",
+    goto_sandbox.control("faults", pattern=f"{G2W}/*/registrants", for_method="POST",
                          status=502, after=True)
     url = f"{goto_sandbox.url}{G2W}/organizers/{seed.ADMIN_KEY}/webinars/{seed.W_SINGLE}/registrants"
     lost = requests.post(url, json={"firstName": "L", "lastName": "Ost", "email": "l@example.test"},

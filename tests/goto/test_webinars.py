@@ -99,7 +99,7 @@ def test_register_returns_the_persons_own_join_link_and_is_idempotent(goto_plugi
 
 def test_a_lost_answer_is_posted_again_and_answered_by_the_duplicate(goto_plugin, goto_sandbox,
                                                                      store):
-    goto_sandbox.control("faults", pattern="/G2W/rest/v2/*/registrants", method="POST",
+    goto_sandbox.control("faults", pattern="/G2W/rest/v2/*/registrants", for_method="POST",
                          status=502, after=True)
     registration = goto_plugin.register(store, str(seed.W_SINGLE), JANE)
     people = goto_sandbox.state()["webinars"][str(seed.W_SINGLE)]["registrants"]

@@ -112,7 +112,7 @@ def test_register_past_the_daily_cap_returns_the_existing_registration(zoom_plug
 
 
 def test_register_after_a_lost_answer_looks_up_instead_of_adding_again(zoom_plugin, sandbox, store):
-    sandbox.control("faults", pattern=f"/v2/webinars/{seed.W_SINGLE}/registrants", method="POST",
+    sandbox.control("faults", pattern=f"/v2/webinars/{seed.W_SINGLE}/registrants", for_method="POST",
                     status=502, after=True, count=1)
     registration = zoom_plugin.register(store, str(seed.W_SINGLE), PERSON)
     rows = _registrants(sandbox, seed.W_SINGLE)
@@ -122,7 +122,7 @@ def test_register_after_a_lost_answer_looks_up_instead_of_adding_again(zoom_plug
 
 
 def test_register_retries_after_an_outage_that_registered_nobody(zoom_plugin, sandbox, store):
-    sandbox.control("faults", pattern=f"/v2/webinars/{seed.W_SINGLE}/registrants", method="POST",
+    sandbox.control("faults", pattern=f"/v2/webinars/{seed.W_SINGLE}/registrants", for_method="POST",
                     status=503, count=1)
     registration = zoom_plugin.register(store, str(seed.W_SINGLE), PERSON)
     assert [r["id"] for r in _registrants(sandbox, seed.W_SINGLE)] == [registration.registrant_id]
