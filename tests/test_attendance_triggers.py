@@ -44,8 +44,8 @@ def test_webinar_ended_webhook_syncs_and_plans_the_final_pass(admin, service, sa
     register(sandbox, program, wid, "bob@example.test", "Bob")
     sandbox.control("webhook-url", url=live_portal + "/webhooks/zoom")
     run_webinar(sandbox, wid, [({"registrant_id": ann.registrant_id}, 0, 50)], began, sync=True)
-    assert [(d["event"], d["outcome"]) for d in sandbox.state()["webhook_deliveries"]][-1] == (
-        "webinar.ended", 200)
+    # webinar.started goes out in the background: only the end was delivered before answering
+    assert ("webinar.ended", 200) in [(d["event"], d["outcome"]) for d in sandbox.state()["webhook_deliveries"]]
     run_jobs()
     assert statuses(program) == {"ann@example.test": "Attended", "bob@example.test": "No Show"}
     [run] = runs(program)

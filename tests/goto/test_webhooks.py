@@ -57,6 +57,7 @@ def test_sandbox_deliveries_verify_with_exact_keys(goto_plugin, goto_sandbox, po
     registration = goto_plugin.register(store, str(seed.W_SINGLE),
                                         Registrant(email="jane@example.test", first_name="Jane",
                                                    last_name="Doe"))
+    goto_sandbox.control("webhooks/wait")     # registrant.added goes out in the background
     goto_sandbox.control(f"webinars/{seed.W_SINGLE}/start", sync=True)
     goto_sandbox.control(f"webinars/{seed.W_SINGLE}/join", sync=True, email="jane@example.test")
     goto_sandbox.control(f"webinars/{seed.W_SINGLE}/end")
