@@ -100,7 +100,7 @@ def test_landing_slug_must_be_unique_and_well_formed(marketer):
     ({"email": ""}, "This field is required."),
     ({"email": "grace@"}, "Enter a valid email address."),
     ({"email": "grace at example.com"}, "Enter a valid email address."),
-    ({"first_name": "G" * 101}, "Field cannot be longer than 100 characters."),
+    ({"first_name": "G" * 65}, "Field cannot be longer than 64 characters."),
     ({"phone": "call me maybe"}, "Use digits, spaces"),
 ])
 def test_form_errors_keep_input_and_store_nothing(client, app, change, error):
@@ -318,3 +318,4 @@ def test_editors_and_outbox_need_sign_in(client, app):
                  f"/programs/{program.id}/emails/{program.emails[0].id}/preview"):
         answer = client.get(path)
         assert answer.status_code == 302 and "/login" in answer.headers["Location"], path
+

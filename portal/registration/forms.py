@@ -9,8 +9,10 @@ from portal.templating import valid_zone
 class RegistrationForm(Form):
     """The landing form [S18]: first name, last name and email required; company and
     phone optional. ``website`` is a honeypot: hidden from people, filled by bots."""
-    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
-    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
+    # 64: the most a provider takes (Zoom refuses longer names), so a name the form accepts
+    # never ends in Registration Error.
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=64)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=64)])
     # email-validator checks the syntax; no DNS look-up (check_deliverability is off).
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254),
                                             Email(message=_l("Enter a valid email address."))])
