@@ -9,7 +9,7 @@ from portal.templating import valid_zone
 class RegistrationForm(Form):
     """The landing form [S18]: first name, last name and email required; company and
     phone optional. ``website`` is a honeypot: hidden from people, filled by bots."""
-    # 64: the most a provider takes (Zoom refuses longer names), so a name the form accepts
+    # 64: the most the providers take (longer names are refused there), so a name the form accepts
     # never ends in Registration Error.
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=64)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=64)])
