@@ -1,13 +1,14 @@
 """The webinar picker of Event Settings [S4] [S12] [S15]: upcoming webinars of every
 host a service may show, merged and sorted by start. Listings are cheap (one call a
 page); whether registration is required needs each webinar's details, so those are
-read for the soonest webinars at once, kept in Redis, and warmed for the rest by a job.
-Threads never touch the database session; the provider is reached only through the
-services' gateway."""
+read while the listings run (another rate class: neither waits for the other), kept in
+Redis, and warmed for the rest by a job. Threads never touch the database session; the
+provider is reached only through the services' gateway."""
 from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -26,16 +27,16 @@ from providers.pacing import Deferred
 
 #: how long one host's upcoming webinars are kept in Redis for the picker
 PICKER_CACHE_SECONDS = 60
-#: parallel provider calls when listing many hosts' webinars
+#: parallel provider calls when listing many hosts' webinars (and as many reading details)
 PICKER_THREADS = 10
-#: webinars whose details are read while the picker loads (the soonest first)
+#: webinars whose details are read while the picker loads (the soonest of each listing first)
 INLINE_DETAILS = 40
 #: how long a webinar's "registration required" answer is kept
 DETAILS_CACHE_SECONDS = 600
-#: seconds the picker spends reading details within the provider's rate budget (the
-#: listings alone take a second at 20 hosts: a provider may allow 20 such calls a second); the
-#: reads it could not fit go to the job
-DETAILS_SECONDS = 0.3
+#: seconds from the picker's start within which a details read may take its slot of the
+#: provider's rate budget: about what 20 hosts' listings take (a provider may allow 20 such
+#: calls a second), so the reads add little to the page; the reads it could not fit go to the job
+DETAILS_SECONDS = 1.0
 
 WARM_JOB = "portal.linking.jobs.warm_webinar_details"
 
@@ -101,19 +102,23 @@ def upcoming_webinars(service: Service, refresh: bool = False) -> Picker:
     # the session (it is not thread-safe); the gateway uses its own connections.
     service_id, service_name = service.id, service.name
     gateway = Gateway(service)
+    details = _Details(service, redis, app)
 
     def fetch(host):
         host_id, email = host
         key = _cache_key(service_id, host_id)
         cached = None if refresh else redis.get(key)
         if cached is not None:
-            return host, [_webinar_from_json(d) for d in json.loads(cached)], None
+            webinars = [_webinar_from_json(d) for d in json.loads(cached)]
+            details.add(webinars)
+            return host, webinars, None
         with app.app_context():
             try:
                 webinars = gateway.upcoming_webinars(host_id)
             except ProviderError as error:
                 return host, [], error
         redis.set(key, json.dumps([_webinar_to_json(w) for w in webinars]), ex=PICKER_CACHE_SECONDS)
+        details.add(webinars)
         return host, webinars, None
 
     with ThreadPoolExecutor(max_workers=min(PICKER_THREADS, max(1, len(hosts)))) as pool:
@@ -141,7 +146,10 @@ def upcoming_webinars(service: Service, refresh: bool = False) -> Picker:
             item.bound_program_id, item.bound_program_name = program.id, program.name
     far = datetime.max.replace(tzinfo=utcnow().tzinfo)
     picker.items.sort(key=lambda i: (i.webinar.start or far, i.webinar.topic.lower(), i.webinar.id))
-    _fill_registration(service, picker.items, redis, app)
+    answers = details.finish()
+    for item in picker.items:
+        if item.webinar.id in answers:
+            item.webinar = dataclasses.replace(item.webinar, registration_required=answers[item.webinar.id])
     return picker
 
 
@@ -149,41 +157,65 @@ def _details_key(provider: str, webinar_id: str) -> str:
     return f"lectern:webinar-registration:{provider}:{webinar_id}"
 
 
-def _fill_registration(service: Service, items: list[PickerItem], redis, app) -> None:
-    """Say whether registration is required where the listing did not [S13]: from
-    Redis, else read now for the soonest webinars; a job warms the cache for the rest."""
-    unknown = [i for i in items if i.webinar.registration_required is None and not i.webinar.recurring]
-    if not unknown:
-        return
-    known = redis.mget([_details_key(service.provider, i.webinar.id) for i in unknown])
-    missing = []
-    for item, value in zip(unknown, known, strict=True):
-        if value is None:
-            missing.append(item)
-        else:
-            item.webinar = dataclasses.replace(item.webinar, registration_required=value == b"1")
+class _Details:
+    """Whether registration is required where a listing did not say [S13]: from Redis,
+    else read as each host's listing arrives (the soonest of it first), in threads of
+    its own, as many as the provider's rate budget fits within DETAILS_SECONDS of the
+    start; a job warms the cache for the rest."""
 
-    gateway = Gateway(service, pace_until=time.monotonic() + DETAILS_SECONDS)
-    later = missing[INLINE_DETAILS:]
+    def __init__(self, service: Service, redis, app):
+        self.service_id, self.provider = service.id, service.provider
+        self.redis, self.app = redis, app
+        self.gateway = Gateway(service, pace_until=time.monotonic() + DETAILS_SECONDS)
+        self.pool = ThreadPoolExecutor(max_workers=PICKER_THREADS)
+        self.lock = threading.Lock()
+        self.asked: set[str] = set()
+        self.reads = []
+        self.answers: dict[str, bool] = {}
+        self.later: list[str] = []
 
-    def read(item):
-        with app.app_context():
+    def add(self, webinars: list[Webinar]) -> None:
+        """From a listing's thread."""
+        with self.lock:
+            unknown = [w for w in webinars if w.registration_required is None and not w.recurring
+                       and w.id not in self.asked]
+            self.asked.update(w.id for w in unknown)
+        if not unknown:
+            return
+        far = datetime.max.replace(tzinfo=utcnow().tzinfo)
+        unknown.sort(key=lambda w: w.start or far)
+        known = self.redis.mget([_details_key(self.provider, w.id) for w in unknown])
+        with self.lock:
+            for webinar, value in zip(unknown, known, strict=True):
+                if value is not None:
+                    self.answers[webinar.id] = value == b"1"
+                elif len(self.reads) < INLINE_DETAILS:
+                    self.reads.append(self.pool.submit(self._read, webinar.id))
+                else:
+                    self.later.append(webinar.id)
+
+    def _read(self, webinar_id: str):
+        with self.app.app_context():
             try:
-                return item, gateway.webinar(item.webinar.id).registration_required
+                return webinar_id, self.gateway.webinar(webinar_id).registration_required
             except Deferred:
-                return item, Deferred   # the provider's rate budget is spent for now: the job reads it
+                return webinar_id, Deferred  # the provider's rate budget is spent for now: the job reads it
             except ProviderError:
-                return item, None       # in the error log; the health check says more on choosing
+                return webinar_id, None      # in the error log; the health check says more on choosing
 
-    with ThreadPoolExecutor(max_workers=PICKER_THREADS) as pool:
-        for item, required in pool.map(read, missing[:INLINE_DETAILS]):
+    def finish(self) -> dict[str, bool]:
+        """Once every listing is in: the answers (webinar id -> required)."""
+        self.pool.shutdown(wait=True)
+        for read in self.reads:
+            webinar_id, required = read.result()
             if required is Deferred:
-                later.append(item)
+                self.later.append(webinar_id)
             elif required is not None:
-                remember_registration(service.provider, item.webinar.id, required)
-                item.webinar = dataclasses.replace(item.webinar, registration_required=required)
-    if later:
-        queue().enqueue(WARM_JOB, service.id, [i.webinar.id for i in later])
+                remember_registration(self.provider, webinar_id, required)
+                self.answers[webinar_id] = required
+        if self.later:
+            queue().enqueue(WARM_JOB, self.service_id, self.later)
+        return self.answers
 
 
 def remember_registration(provider: str, webinar_id: str, required: bool) -> None:
