@@ -1,7 +1,12 @@
 """Forms shared by every feature, and the base every form of the portal derives from."""
+from functools import cache
+
+from babel.support import Translations
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
+from wtforms.i18n import messages_path
 
 from portal.validators import MULTI, SINGLE
 
@@ -23,12 +28,22 @@ class Form(FlaskForm):
         return super().validate(extra_validators=extra)
 
     class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            # WTForms' own messages ("This field is required."), in the page's language:
+            # Flask-WTF reads its catalogue from disk for every form; it never changes.
+            return wtforms_messages(str(get_locale() or "en"))
+
         def render_field(self, field, render_kw):
             # csrf_token and submit, in every form, get no id: a page with several
             # forms would repeat them.
             if field.short_name in ID_LESS and "id" not in render_kw:
                 render_kw = {**render_kw, "id": False}
             return super().render_field(field, render_kw)
+
+
+@cache
+def wtforms_messages(locale: str) -> Translations:
+    return Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 class ConfirmForm(Form):
