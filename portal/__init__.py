@@ -6,10 +6,10 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import lazy_gettext
-from sqlalchemy import event
 
 import providers
 from portal import config as config_module
+from portal.database import init_engine
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 from portal.i18n import select_locale
 
@@ -37,9 +37,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
 
     db.init_app(app)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        with app.app_context():
-            event.listen(db.engine, "connect", _sqlite_pragmas)
+    with app.app_context():
+        init_engine(db.engine)
     migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -86,13 +85,3 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     logging.getLogger("portal").setLevel(app.config.get("LOG_LEVEL", "INFO"))
     return app
-
-
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """SQLite in WAL mode: readers never wait for the writer, and a commit appends to the
-    log instead of syncing the database file twice (synchronous=NORMAL: durable when the
-    portal crashes; the last commits may be lost if the machine loses power)."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
