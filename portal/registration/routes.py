@@ -1,10 +1,12 @@
 """Public landing pages: a program's page, its registration form, the thank-you page,
 and the unsubscribe link of marketing emails. No sign-in (see portal/security.py)."""
 import logging
+from functools import cache
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
+from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db, limiter
@@ -12,7 +14,7 @@ from portal.i18n import browser_language, speak
 from portal.mail import calendar
 from portal.mail import compose as mail
 from portal.models import Binding, LandingPage, Program
-from portal.registration import state
+from portal.registration import state, submission
 from portal.registration.forms import RegistrationForm
 from portal.registration.pages import intro_html
 
@@ -20,13 +22,19 @@ bp = Blueprint("landing", __name__)
 log = logging.getLogger(__name__)
 
 
+@cache
+def page_query():
+    # Built once: putting the loader options together costs more than running the query.
+    return db.select(LandingPage).where(LandingPage.slug == bindparam("slug")).options(
+        joinedload(LandingPage.program).options(
+            joinedload(Program.flow),
+            joinedload(Program.binding).joinedload(Binding.service)))
+
+
 def published_page_or_404(slug: str) -> LandingPage:
     """The page with its program, flow, binding and service: one query for all a
     submission reads."""
-    page = db.session.scalar(db.select(LandingPage).where(LandingPage.slug == slug).options(
-        joinedload(LandingPage.program).options(
-            joinedload(Program.flow),
-            joinedload(Program.binding).joinedload(Binding.service))))
+    page = db.session.scalar(page_query(), {"slug": slug})
     if page is None or not page.published:
         abort(404)
     speak(page.program.language)
@@ -51,6 +59,8 @@ def page_and_address() -> str:
 @bp.route("/lp/<slug>", methods=["GET", "POST"])
 @limiter.limit(landing_limit, key_func=page_and_address, methods=["POST"])
 def page(slug):
+    if request.method == "POST":
+        submission.start()
     page = published_page_or_404(slug)
     program = page.program
     if program.channel_def.partner_events and state.webinar_over(program):
@@ -72,7 +82,7 @@ def page(slug):
         if form.website.data:
             log.info("honeypot filled on landing page %s; nothing stored", slug)
         else:
-            state.submit_registration(program, source=f"landing page /lp/{slug}", **form.clean())
+            submission.submit_registration(program, source=f"landing page /lp/{slug}", **form.clean())
         return redirect(url_for("landing.thanks", slug=slug))
     status = 400 if form.errors else 200
     return render_template("landing/page.html", page=page, program=program, binding=program.binding,

@@ -6,22 +6,20 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from redis.exceptions import RedisError
 from rq import Retry
 
 from portal.attendance.pulls import final_pass_delay
-from portal.bulk import upsert_statement
 from portal.channels import NOT_IN_PROGRAM, REGISTERED, REGISTRATION_ERROR
 from portal.errors import NotAllowed
 from portal.extensions import db
 from portal.mail.outbox import enqueue_email
-from portal.models import Member, Program, email_key
+from portal.models import Member, Program
 from portal.models.programs import SYNC_FAILED, SYNC_NONE, SYNC_PENDING, SYNC_SYNCED
 from portal.models.types import utcnow
 from portal.programs.flow import CHANGE_STATUS, SEND_EMAIL, flow_email_ids
@@ -31,9 +29,6 @@ from portal.workers import queue, redis_conn
 log = logging.getLogger(__name__)
 
 REGISTER_JOB = "portal.registration.jobs.register_member"
-PEOPLE = db.metadata.tables["people"]
-MEMBERS = db.metadata.tables["members"]
-CHANGES = db.metadata.tables["status_changes"]
 
 
 @dataclass
@@ -144,7 +139,7 @@ def dispatch(member_id: int, plan: Plan) -> None:
     if not plan.register and not plan.email_ids:
         return
     try:
-        pipe = redis_conn().pipeline()          # every job in one round trip
+        pipe = redis_conn().pipeline(transaction=False)     # every job in one round trip
         if plan.register:
             enqueue_registration(member_id, plan.attempt_id, plan.email_ids, pipeline=pipe)
         else:
@@ -155,75 +150,6 @@ def dispatch(member_id: int, plan: Plan) -> None:
         log.warning("could not enqueue the jobs of member %s (%s: %s); %s", member_id,
                     type(error).__name__, error,
                     "the registration sweep will" if plan.register else "its emails are not sent")
-
-
-NAMES = ("first_name", "last_name", "company", "phone")
-#: the member columns a submission does not set, at their defaults
-MEMBER_DEFAULTS = {"webinar_url": "", "registrant_id": ""}
-_STATEMENTS: dict[tuple[str, str], sa.Insert] = {}
-
-
-def _statement(conn, name: str):
-    """The submission's two upserts, built once per database kind (then only executed)."""
-    key = (conn.dialect.name, name)
-    if key not in _STATEMENTS:
-        if name == "person":
-            _STATEMENTS[key] = upsert_statement(
-                conn.dialect.name, PEOPLE, ["email_key"],
-                ["email", "email_key", "source", "source_program_id", "unsubscribed", "created_at", "updated_at",
-                 *NAMES, "timezone"],
-                # blank values never overwrite known ones; the first source (and its program) stays
-                lambda new: {k: sa.case((new[k] != "", new[k]), else_=PEOPLE.c[k]) for k in (*NAMES, "timezone")}
-                | {"updated_at": new.updated_at}, [PEOPLE.c.id])
-        else:
-            _STATEMENTS[key] = upsert_statement(
-                conn.dialect.name, MEMBERS, ["program_id", "person_id"],
-                ["program_id", "person_id", "created_at", "updated_at", *MEMBER_DEFAULTS, *STANDING],
-                lambda new: {"updated_at": MEMBERS.c.updated_at},
-                [MEMBERS.c.id, MEMBERS.c.created_at] + [MEMBERS.c[n] for n in STANDING])
-    return _STATEMENTS[key]
-
-
-def submit_registration(program: Program, email: str, first_name: str, last_name: str,
-                        company: str = "", phone: str = "", source: str = "", timezone: str = "") -> int:
-    """The landing form was filled out: person and member upserted, the flow run on the
-    member's row, one commit, then enqueue. Three to four statements: upserts settle two
-    people submitting at once without a retry. Returns the member's id."""
-    now = utcnow()
-    conn = db.session.connection()
-    known = {"first_name": first_name, "last_name": last_name, "company": company, "phone": phone}
-    person = conn.execute(_statement(conn, "person"), {
-        "email": email.strip(), "email_key": email_key(email), "source": source, "source_program_id": program.id,
-        "unsubscribed": False, "created_at": now, "updated_at": now, "timezone": timezone}
-        | {k: v.strip() for k, v in known.items()}).one()
-    fresh = Standing()
-    plan, moves = run_flow(program, fresh, now)
-    row = conn.execute(_statement(conn, "member"), {
-        "program_id": program.id, "person_id": person.id, "created_at": now, "updated_at": now}
-        | MEMBER_DEFAULTS | asdict(fresh)).one()
-    if row.created_at != now:
-        # Already a member: the flow runs again on what the row holds.
-        member = Standing(**{name: getattr(row, name) for name in STANDING})
-        before = asdict(member)
-        plan, moves = run_flow(program, member, now)
-        changed = {k: v for k, v in asdict(member).items() if before[k] != v}
-        if changed:
-            # Only if the row still holds what the flow read: of two submissions at the
-            # same moment, one wins the row (the other's UPDATE waits for its commit, then
-            # matches nothing) and only it registers and sends the flow's emails.
-            read = [MEMBERS.c[k].is_(None) if before[k] is None else MEMBERS.c[k] == before[k]
-                    for k in changed]
-            won = conn.execute(sa.update(MEMBERS).where(MEMBERS.c.id == row.id, *read)
-                               .values(**changed, updated_at=now)).rowcount == 1
-            if not won:
-                plan, moves = Plan(), []
-    if moves:
-        conn.execute(sa.insert(CHANGES), [
-            {"member_id": row.id, "from_status": old, "to_status": new, "reason": "filled out the form",
-             "at": now, "by_user_id": None} for old, new in moves])
-    db.session.commit()
-    dispatch(row.id, plan)
-    return row.id
 
 
 def retry_registration(member: Member) -> None:
