@@ -20,7 +20,9 @@ from providers.base import AuthExpired, PartnerEvent, ProviderError, Unavailable
 
 
 class OAuth2Provider(PartnerEvent):
-    # declared by the subclass: paths below the OAuth base URL, and setting keys
+    # declared by the subclass: paths below the OAuth base URL, and setting keys; a key
+    # left empty is named after the plugin's, as python-social-auth names a backend's
+    # settings (``ZOOM_OAUTH_BASE_URL``, ``ZOOM_CLIENT_ID``, ``ZOOM_CLIENT_SECRET``)
     authorize_path = "/oauth/authorize"
     token_path = "/oauth/token"
     revoke_path = "/oauth/revoke"
@@ -33,17 +35,20 @@ class OAuth2Provider(PartnerEvent):
 
     # --- what the subclass declared, read from the config -------------------------
 
+    def _declared(self, key: str, name: str) -> str:
+        return self.setting(key or f"{self.key.upper()}_{name}")
+
     @property
     def oauth_base_url(self) -> str:
-        return self.setting(self.oauth_base_setting).rstrip("/")
+        return self._declared(self.oauth_base_setting, "OAUTH_BASE_URL").rstrip("/")
 
     @property
     def client_id(self) -> str:
-        return self.setting(self.client_id_setting)
+        return self._declared(self.client_id_setting, "CLIENT_ID")
 
     @property
     def client_secret(self) -> str:
-        return self.setting(self.client_secret_setting)
+        return self._declared(self.client_secret_setting, "CLIENT_SECRET")
 
     @property
     def timeout(self) -> float:

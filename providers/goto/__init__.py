@@ -1,11 +1,11 @@
 """The GoTo Webinar provider plugin: ``GoToEvent`` implements the PartnerEvent contract.
 
 OAuth (consent, code exchange, refresh with rotation, revoke) comes from
-``providers.oauth``; GoTo adds the organizer and account keys of its token answer and
-its error words. Files: ``settings`` (declared config keys), ``client`` (HTTP, paging,
-rate limits, retries), ``errors`` (GoTo answers -> typed errors), ``attendance``
-(merging sessions), ``webhooks`` (signatures, exact big keys, GoTo events -> contract
-events), ``sandbox/`` (a GoTo-compatible dev server).
+``providers.oauth``, the HTTP loop from ``providers.http``; GoTo adds the organizer and
+account keys of its token answer and its error words. Files: ``settings`` (declared
+config keys), ``client`` (paging, the calls), ``errors`` (GoTo answers -> typed errors),
+``attendance`` (merging sessions), ``webhooks`` (signatures, exact big keys, GoTo events
+-> contract events), ``sandbox/`` (a GoTo-compatible dev server).
 ``organizers`` finds which organizer holds a webinar (GoTo's paths need it).
 """
 from __future__ import annotations
@@ -13,8 +13,6 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Mapping
-
-import requests
 
 from providers.base import (
     REGISTRANT_JOINED,
@@ -25,7 +23,6 @@ from providers.base import (
     Host,
     Identity,
     NotStarted,
-    ProviderError,
     RateLimit,
     RateLimited,
     Registrant,
@@ -41,7 +38,7 @@ from providers.goto.client import GoToClient
 from providers.goto.errors import token_error_for
 from providers.goto.organizers import OrganizerDirectory
 from providers.goto.settings import SETTINGS, GoToSettings
-from providers.oauth import OAuth2Provider
+from providers.http import ApiProvider
 
 #: GoTo admin roles (Admin Center). A super user is the account's admin; anyone else
 #: needs these to see the account's organizers and their webinars' reports.
@@ -67,7 +64,7 @@ def not_linkable_reason(recurrence_type: str) -> str:
     return NOT_LINKABLE.get(kind, f"a GoTo {kind} webinar: only single-session webinars can be linked")
 
 
-class GoToEvent(OAuth2Provider):
+class GoToEvent(ApiProvider):
     key = "goto"
     label = "GoTo Webinar"
     settings = SETTINGS
@@ -101,24 +98,15 @@ class GoToEvent(OAuth2Provider):
                       "GoTo account (their roles were changed in the GoTo Admin Center).",
     }
 
-    authorize_path, token_path, revoke_path = "/oauth/authorize", "/oauth/token", "/oauth/revoke"
-    oauth_base_setting = "GOTO_OAUTH_BASE_URL"
-    client_id_setting, client_secret_setting = "GOTO_CLIENT_ID", "GOTO_CLIENT_SECRET"
-    timeout_setting = "GOTO_HTTP_TIMEOUT"
+    client_class, settings_class = GoToClient, GoToSettings
 
     def __init__(self, config: Mapping):
         super().__init__(config)
-        self.conf = GoToSettings.from_config(config)
-        self.session = requests.Session()
         self.organizers = OrganizerDirectory()
-
-    def client(self, store: TokenStore) -> GoToClient:
-        return GoToClient(self.conf, self.session, store, self.renew)
 
     # --- connecting: what GoTo adds to the OAuth2 base ---------------------------------
 
-    def token_error(self, status: int, body: dict) -> ProviderError:
-        return token_error_for(status, body)
+    token_error = staticmethod(token_error_for)
 
     def token_extras(self, answer: dict) -> dict:
         """The organizer who connected and their account, as strings (exact)."""

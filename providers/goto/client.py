@@ -1,44 +1,19 @@
-"""GoTo's REST API over one ``requests`` session: tokens, paging, rate limits, errors.
-
-``GoToClient`` is cheap: one per (plugin, TokenStore). The session is shared. Keys
-are read with ``json`` (exact integers of any size) and handed on as strings.
-"""
+"""GoTo's REST API: paging and intention-named calls, on ``providers.http.ApiClient``
+(tokens, retries, the error loop). Keys are read with ``json`` (exact integers of any
+size) and handed on as strings."""
 from __future__ import annotations
 
-import email.utils
-import random
-import time
 from datetime import datetime
-from typing import Callable, Iterator
+from typing import Iterator
 from urllib.parse import quote
 
-import requests
-
-from providers.base import AuthExpired, RateLimited, TokenStore, Unavailable
 from providers.goto.errors import Subject, error_for, is_invalid_token
-from providers.goto.settings import GoToSettings
+from providers.http import ApiClient
 
-#: refresh this many seconds before the token's expiry
-EXPIRY_MARGIN = 60
 G2W = "/G2W/rest/v2"
 ADMIN = "/admin/rest/v1"
 WEBINAR_PAGE_SIZE = 200
 USER_PAGE_SIZE = 100
-
-
-def parse_wait(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After value (delta seconds or an HTTP date)."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value.strip()))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def iso_z(when: datetime) -> str:
@@ -49,84 +24,18 @@ def _seg(value) -> str:
     return quote(str(value), safe="")
 
 
-class GoToClient:
-    """Intention-named GoTo calls for one connected organizer (one TokenStore).
+class GoToClient(ApiClient):
+    """Intention-named GoTo calls for one connected organizer (one TokenStore); the
+    token, retries and errors are ApiClient's."""
 
-    ``renew(token) -> token`` refreshes; it is only ever called through
-    ``store.rotate`` so concurrent workers never both spend the same refresh token.
-    """
+    label = "GoTo Webinar"
+    error_for = staticmethod(error_for)
 
-    def __init__(self, settings: GoToSettings, session: requests.Session,
-                 store: TokenStore, renew: Callable[[dict], dict],
-                 sleep: Callable[[float], None] = time.sleep):
-        self.settings = settings
-        self.session = session
-        self.store = store
-        self.renew = renew
-        self.sleep = sleep
+    def token_invalid(self, status: int, body: dict) -> bool:
+        return status in (401, 403) and is_invalid_token(status, body)
 
-    def token(self) -> dict:
-        token = self.store.load()
-        if not token.get("access_token"):
-            raise AuthExpired("the GoTo Webinar service is not connected: an admin must connect it")
-        if float(token.get("expires_at") or 0) - EXPIRY_MARGIN <= time.time():
-            token = self.store.rotate(token, self.renew)
-        return token
-
-    def backoff(self, attempt: int) -> float:
-        """Exponential backoff with jitter: between half and all of base * 2**(n-1)."""
-        delay = self.settings.backoff_base * (2 ** (attempt - 1))
-        return min(self.settings.max_wait, random.uniform(delay / 2, delay))
-
-    def _rate_limit_wait(self, resp: requests.Response, waits: int) -> float:
-        wait = parse_wait(resp.headers.get("Retry-After"))
-        if wait is None:
-            wait = self.backoff(waits + 1)
-        if wait > self.settings.max_wait or waits >= self.settings.max_retries:
-            raise RateLimited(f"GoTo Webinar asks Lectern to slow down; retry in {wait:.0f} seconds",
-                              code="TooManyRequests", retry_after=wait)
-        return wait
-
-    def request(self, method: str, path: str, subject: Subject, *, params=None, json=None,
-                safe_to_retry: bool = True, accept: tuple[int, ...] = ()) -> dict | list:
-        """One API call: refreshes the token before expiry and once when GoTo says it
-        is invalid, waits out 429s, retries 5xx and connection errors with backoff
-        (only when ``safe_to_retry``), maps errors to typed ones. Statuses in
-        ``accept`` are answered like a success."""
-        url = self.settings.api_base_url + path
-        token = self.token()
-        failures = waits = 0
-        refreshed = False
-        while True:
-            try:
-                resp = self.session.request(
-                    method, url, params=params, json=json, timeout=self.settings.timeout,
-                    headers={"Authorization": f"Bearer {token['access_token']}",
-                             "Accept": "application/json"})
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                failures += 1
-                if not safe_to_retry or failures > self.settings.max_retries:
-                    raise Unavailable(f"GoTo Webinar could not be reached ({type(exc).__name__})") from exc
-                self.sleep(self.backoff(failures))
-                continue
-            status = resp.status_code
-            body = _json(resp)
-            if status in (401, 403) and is_invalid_token(status, body if isinstance(body, dict) else {}) \
-                    and not refreshed:
-                refreshed = True
-                token = self.store.rotate(token, self.renew)
-                continue
-            if status == 429:
-                self.sleep(self._rate_limit_wait(resp, waits))
-                waits += 1
-                continue
-            if status >= 500 and safe_to_retry and failures < self.settings.max_retries:
-                failures += 1
-                self.sleep(self.backoff(failures))
-                continue
-            if status >= 400 and status not in accept:
-                raise error_for(status, body if isinstance(body, dict) else {}, subject)
-            return body
+    def rate_limit_code(self, body: dict) -> str:
+        return "TooManyRequests"
 
     # --- Admin API ----------------------------------------------------------------------
 
@@ -188,9 +97,3 @@ class GoToClient:
                    f"/sessions/{_seg(session_key)}/attendees",
             Subject("report", webinar_key)) or [])
 
-
-def _json(resp: requests.Response) -> dict | list:
-    try:
-        return resp.json()
-    except ValueError:
-        return {}

@@ -1,17 +1,15 @@
 """The Zoom provider plugin: ``ZoomEvent`` implements the PartnerEvent contract.
 
-OAuth (consent, code exchange, refresh, revoke) comes from ``providers.oauth``; Zoom adds
-its Server-to-Server (account credentials) tokens and its error words. Files:
-``settings`` (declared config keys), ``client`` (HTTP, paging, rate limits, retries),
-``errors`` (Zoom codes -> typed errors), ``attendance`` (merging report rows),
-``webhooks`` (signatures, Zoom events -> contract events), ``sandbox/`` (a
-Zoom-compatible dev server).
+OAuth (consent, code exchange, refresh, revoke) comes from ``providers.oauth``, the HTTP
+loop from ``providers.http``; Zoom adds its Server-to-Server (account credentials) tokens
+and its error words. Files: ``settings`` (declared config keys), ``client`` (paging, rate
+classes and headers, the calls), ``errors`` (Zoom codes -> typed errors), ``attendance``
+(merging report rows), ``webhooks`` (signatures, Zoom events -> contract events),
+``sandbox/`` (a Zoom-compatible dev server).
 """
 from __future__ import annotations
 
 from typing import Callable, Iterator, Mapping
-
-import requests
 
 from providers.base import (
     DEAUTHORIZED,
@@ -27,7 +25,6 @@ from providers.base import (
     NoPermission,
     NotFound,
     NotStarted,
-    ProviderError,
     RateLimit,
     RateLimited,
     Refused,
@@ -38,7 +35,7 @@ from providers.base import (
     WebhookEvent,
     Webinar,
 )
-from providers.oauth import OAuth2Provider
+from providers.http import ApiProvider
 from providers.pacing import Deferred
 from providers.zoom import webhooks
 from providers.zoom.attendance import AttendeeMerger, absentee, parse_time
@@ -63,7 +60,7 @@ NO_REGISTRATION = 2          # settings.approval_type
 ANSWERABLE_FIELDS = {"first_name", "last_name", "email", "org", "phone"}
 
 
-class ZoomEvent(OAuth2Provider):
+class ZoomEvent(ApiProvider):
     key = "zoom"
     label = "Zoom"
     settings = SETTINGS
@@ -99,23 +96,11 @@ class ZoomEvent(OAuth2Provider):
                       "Zoom's User Management > Roles).",
     }
 
-    authorize_path, token_path, revoke_path = "/oauth/authorize", "/oauth/token", "/oauth/revoke"
-    oauth_base_setting = "ZOOM_OAUTH_BASE_URL"
-    client_id_setting, client_secret_setting = "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET"
-    timeout_setting = "ZOOM_HTTP_TIMEOUT"
-
-    def __init__(self, config: Mapping):
-        super().__init__(config)
-        self.conf = ZoomSettings.from_config(config)
-        self.session = requests.Session()
-
-    def client(self, store: TokenStore) -> ZoomClient:
-        return ZoomClient(self.conf, self.session, store, self.renew)
+    client_class, settings_class = ZoomClient, ZoomSettings
 
     # --- connecting: what Zoom adds to the OAuth2 base ---------------------------------
 
-    def token_error(self, status: int, body: dict) -> ProviderError:
-        return token_error_for(status, body)
+    token_error = staticmethod(token_error_for)
 
     def server_token(self) -> dict:
         """A Server-to-Server OAuth token (grant ``account_credentials``): no refresh

@@ -1,25 +1,19 @@
-"""Zoom's REST API over one ``requests`` session: tokens, paging, rate limits, errors.
-
-``ZoomClient`` is cheap: one per (plugin, TokenStore). The session is shared.
-"""
+"""Zoom's REST API: its rate classes and headers, paging and intention-named calls, on
+``providers.http.ApiClient`` (tokens, retries, the error loop)."""
 from __future__ import annotations
 
-import email.utils
-import random
 import time
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterator
+from typing import Iterator
 from urllib.parse import quote
 
 import requests
 
-from providers.base import AuthExpired, RateLimited, TokenStore, Unavailable
-from providers.pacing import RateNotice, observe, pace
+from providers.base import RateLimited
+from providers.http import ApiClient, json_object, parse_wait, parse_when
+from providers.pacing import RateNotice
 from providers.zoom.errors import Subject, error_for
-from providers.zoom.settings import ZoomSettings
 
-#: refresh this many seconds before the token's expiry
-EXPIRY_MARGIN = 60
 REPORT_PAGE_SIZE = 300
 
 
@@ -30,46 +24,6 @@ def encode_uuid(uuid: str) -> str:
     if uuid.startswith("/") or "//" in uuid:
         return quote(once, safe="")
     return once
-
-
-def parse_when(value: str | None, now: float | None = None) -> datetime | None:
-    """The moment a Retry-After / X-RateLimit-Reset value names: delta seconds, an
-    epoch timestamp (s or ms), an HTTP date or an ISO 8601 time."""
-    if not value:
-        return None
-    now = time.time() if now is None else now
-    value = value.strip()
-    try:
-        number = float(value)
-    except ValueError:
-        number = None
-    if number is not None:
-        if number > 1e12:          # epoch milliseconds
-            number = number / 1000 - now
-        elif number > 1e9:         # epoch seconds
-            number -= now
-        return datetime.fromtimestamp(now + max(0.0, number), timezone.utc)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        try:
-            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-
-
-def parse_wait(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After / X-RateLimit-Reset value, or None."""
-    now = time.time() if now is None else now
-    try:
-        number = float((value or "").strip())
-        if 0 <= number <= 1e9:     # delta seconds: exact
-            return number
-    except ValueError:
-        pass
-    when = parse_when(value, now)
-    return None if when is None else max(0.0, when.timestamp() - now)
 
 
 def rate_class(method: str, path: str) -> str:
@@ -94,7 +48,7 @@ def rate_notice(resp: requests.Response, asked: str, now: float | None = None) -
     qps = headers.get("X-RateLimit-Type", "").upper() == "QPS"
     retry_at = None
     # A daily 429 for one registrant (3 adds a day) holds back no one else.
-    if resp.status_code == 429 and "registrant" not in str(_json(resp).get("message", "")).lower():
+    if resp.status_code == 429 and "registrant" not in str(json_object(resp).get("message", "")).lower():
         when = parse_when(headers.get("Retry-After"), now) or parse_when(headers.get("X-RateLimit-Reset"), now)
         retry_at = when.timestamp() if when else None
     return RateNotice(rate_class=name, remaining=remaining if qps else None,
@@ -106,46 +60,18 @@ def next_utc_midnight(now: float | None = None) -> datetime:
     return datetime.combine(today + timedelta(days=1), datetime.min.time(), timezone.utc)
 
 
-class ZoomClient:
-    """Intention-named Zoom calls for one connected account (one TokenStore).
+class ZoomClient(ApiClient):
+    """Intention-named Zoom calls for one connected account (one TokenStore); the
+    token, retries and errors are ApiClient's. ``renew`` gets a new token: an OAuth
+    refresh or a new Server-to-Server token."""
 
-    ``renew(token) -> token`` gets a new token (OAuth refresh or a new S2S token); it
-    is only ever called through ``store.rotate`` so concurrent workers never both
-    spend the same refresh token.
-    """
+    label = "Zoom"
+    error_for = staticmethod(error_for)
+    rate_class = staticmethod(rate_class)
+    rate_notice = staticmethod(rate_notice)
 
-    def __init__(self, settings: ZoomSettings, session: requests.Session,
-                 store: TokenStore, renew: Callable[[dict], dict],
-                 sleep: Callable[[float], None] = time.sleep):
-        self.settings = settings
-        self.session = session
-        self.store = store
-        self.renew = renew
-        self.sleep = sleep
-        self._token: dict | None = None
-
-    # --- tokens -----------------------------------------------------------------
-
-    def _current_token(self) -> dict:
-        """Loaded once per client (a report's pages reuse it), renewed near expiry."""
-        token = self._token or self.store.load()
-        if not token.get("access_token"):
-            raise AuthExpired("the Zoom service is not connected: an admin must connect it")
-        if float(token.get("expires_at") or 0) - EXPIRY_MARGIN <= time.time():
-            token = self.store.rotate(token, self.renew)
-        self._token = token
-        return token
-
-    # --- HTTP -------------------------------------------------------------------
-
-    def backoff(self, attempt: int) -> float:
-        """Exponential backoff with jitter: between half and all of base * 2**(n-1)."""
-        delay = self.settings.backoff_base * (2 ** (attempt - 1))
-        return min(self.settings.max_wait, random.uniform(delay / 2, delay))
-
-    def _rate_limit_wait(self, resp: requests.Response, waits: int) -> float:
-        """Seconds to sleep before retrying a 429, or raise RateLimited."""
-        body = _json(resp)
+    def retry_after(self, resp: requests.Response, body: dict) -> float | None:
+        """Retry-After, else X-RateLimit-Reset; a spent daily limit is not waited out."""
         message = str(body.get("message") or "")
         daily = (resp.headers.get("X-RateLimit-Type", "").lower().startswith("daily")
                  or "daily" in message.lower())
@@ -163,53 +89,7 @@ class ZoomClient:
                 code=body.get("code", 429),
                 retry_after=max(0.0, resume_at.timestamp() - time.time()),
                 daily=True, resume_at=resume_at)
-        if wait is None:
-            wait = self.backoff(waits + 1)
-        if wait > self.settings.max_wait or waits >= self.settings.max_retries:
-            raise RateLimited(f"Zoom asks Lectern to slow down; retry in {wait:.0f} seconds",
-                              code=body.get("code", 429), retry_after=wait)
         return wait
-
-    def request(self, method: str, path: str, subject: Subject, *, params=None,
-                json=None, safe_to_retry: bool = True) -> dict:
-        """One API call: refreshes the token before expiry and once on a 401,
-        waits out 429s, retries 5xx and connection errors with backoff (only when
-        ``safe_to_retry``), and maps Zoom's errors to typed ones."""
-        url = self.settings.api_base_url + path
-        token = self._current_token()
-        paced_as = rate_class(method, path)
-        failures = waits = 0
-        refreshed = False
-        while True:
-            pace(paced_as)
-            try:
-                resp = self.session.request(
-                    method, url, params=params, json=json, timeout=self.settings.timeout,
-                    headers={"Authorization": f"Bearer {token['access_token']}",
-                             "Accept": "application/json"})
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                failures += 1
-                if not safe_to_retry or failures > self.settings.max_retries:
-                    raise Unavailable(f"Zoom could not be reached ({type(exc).__name__})") from exc
-                self.sleep(self.backoff(failures))
-                continue
-            status = resp.status_code
-            observe(rate_notice(resp, paced_as))
-            if status == 401 and not refreshed:
-                refreshed = True
-                token = self._token = self.store.rotate(token, self.renew)
-                continue
-            if status == 429:
-                self.sleep(self._rate_limit_wait(resp, waits))
-                waits += 1
-                continue
-            if status >= 500 and safe_to_retry and failures < self.settings.max_retries:
-                failures += 1
-                self.sleep(self.backoff(failures))
-                continue
-            if status >= 400:
-                raise error_for(status, _json(resp), subject)
-            return _json(resp)
 
     def pages(self, path: str, key: str, subject: Subject, params: dict | None = None,
               page_size: int = REPORT_PAGE_SIZE) -> Iterator[list[dict]]:
@@ -275,10 +155,3 @@ class ZoomClient:
         return self.pages(f"/past_webinars/{encode_uuid(uuid)}/absentees", "registrants",
                           Subject("report", webinar_id))
 
-
-def _json(resp: requests.Response) -> dict:
-    try:
-        body = resp.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}

@@ -1,12 +1,12 @@
 """The Zoom plugin's settings: the config keys it declares (with their development
 defaults, the Zoom sandbox's demo app in providers/zoom/sandbox/seed.py) and their
-typed values, read once from the app config mapping."""
+typed values, read once by ``providers.http.ClientSettings``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
 
 from providers.base import Setting
+from providers.http import ClientSettings, retry_settings
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("ZOOM_OAUTH_BASE_URL", "https://zoom.us", help="Zoom's sign-in site (OAuth)"),
@@ -24,53 +24,15 @@ SETTINGS: tuple[Setting, ...] = (
             help="the Server-to-Server OAuth app's client secret (optional)"),
     Setting("ZOOM_S2S_ACCOUNT_ID", "sbx-account-1",
             help="the Zoom account of the Server-to-Server app (optional)"),
-    Setting("ZOOM_HTTP_TIMEOUT", "10", help="seconds, on every HTTP call to Zoom"),
-    Setting("ZOOM_MAX_RETRIES", "4", help="retries of 5xx answers, connection errors and 429 waits"),
-    Setting("ZOOM_BACKOFF_BASE", "0.5", help="seconds; the n-th retry waits about base * 2**(n-1)"),
-    Setting("ZOOM_MAX_WAIT", "30", help="longest Retry-After, in seconds, slept inline"),
+    *retry_settings("ZOOM", "Zoom"),
 )
-DEFAULTS = {s.key: s.default for s in SETTINGS}
 
 
 @dataclass(frozen=True)
-class ZoomSettings:
-    oauth_base_url: str = DEFAULTS["ZOOM_OAUTH_BASE_URL"]
-    api_base_url: str = DEFAULTS["ZOOM_API_BASE_URL"]
-    client_id: str = ""
-    client_secret: str = ""
-    webhook_secret: str = ""
-    s2s_client_id: str = ""
-    s2s_client_secret: str = ""
-    s2s_account_id: str = ""
-    timeout: float = float(DEFAULTS["ZOOM_HTTP_TIMEOUT"])
-    max_retries: int = int(DEFAULTS["ZOOM_MAX_RETRIES"])
-    backoff_base: float = float(DEFAULTS["ZOOM_BACKOFF_BASE"])
-    max_wait: float = float(DEFAULTS["ZOOM_MAX_WAIT"])
-
-    @classmethod
-    def from_config(cls, config: Mapping) -> "ZoomSettings":
-        """Missing keys take their declared default; a key set empty stays empty for
-        text (an empty webhook secret refuses every webhook) and takes the default for
-        numbers."""
-        def text(key):
-            value = config.get(key)
-            return DEFAULTS[key] if value is None else str(value)
-
-        def number(key, kind=float):
-            value = config.get(key)
-            return kind(DEFAULTS[key] if value in (None, "") else value)
-
-        return cls(
-            oauth_base_url=text("ZOOM_OAUTH_BASE_URL").rstrip("/"),
-            api_base_url=text("ZOOM_API_BASE_URL").rstrip("/"),
-            client_id=text("ZOOM_CLIENT_ID"),
-            client_secret=text("ZOOM_CLIENT_SECRET"),
-            webhook_secret=text("ZOOM_WEBHOOK_SECRET_TOKEN"),
-            s2s_client_id=text("ZOOM_S2S_CLIENT_ID"),
-            s2s_client_secret=text("ZOOM_S2S_CLIENT_SECRET"),
-            s2s_account_id=text("ZOOM_S2S_ACCOUNT_ID"),
-            timeout=number("ZOOM_HTTP_TIMEOUT"),
-            max_retries=number("ZOOM_MAX_RETRIES", int),
-            backoff_base=number("ZOOM_BACKOFF_BASE"),
-            max_wait=number("ZOOM_MAX_WAIT"),
-        )
+class ZoomSettings(ClientSettings):
+    client_id: str
+    webhook_secret: str
+    s2s_client_id: str
+    s2s_client_secret: str
+    s2s_account_id: str
+    keys = {**ClientSettings.keys, "webhook_secret": "WEBHOOK_SECRET_TOKEN"}
