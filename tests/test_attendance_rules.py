@@ -3,7 +3,6 @@ error, a reschedule nobody announced moves the pulls instead of calling the webi
 never started, and the final pass follows the instance that really ran [S8]."""
 from datetime import datetime, timedelta, timezone
 
-import pytest
 import sqlalchemy as sa
 from rq.registry import ScheduledJobRegistry
 
@@ -11,6 +10,7 @@ from portal.attendance import pulls
 from portal.extensions import db
 from portal.models import ServiceError
 from portal.workers import queue
+from tests.attendance_fixtures import admin_service, attendance_config  # noqa: F401  (fixtures)
 from tests.attendance_helpers import (
     iso,
     link,
@@ -22,19 +22,6 @@ from tests.attendance_helpers import (
     send_webinar_ended,
     statuses,
 )
-from tests.services_helpers import connect_service
-
-
-@pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
-    config.update(ATTENDANCE_REPORT_RETRY_SECONDS=0.5, ATTENDANCE_REPORT_RETRIES=3)
-    return config
-
-
-@pytest.fixture
-def service(admin, sandbox):
-    return connect_service(admin)
 
 
 def _errors() -> list[str]:

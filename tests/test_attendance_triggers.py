@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.models import AttendanceSession, Member, ServiceError, StatusChange
 from portal.programs import lifecycle as flows
 from providers.zoom.sandbox import seed
+from tests.attendance_fixtures import admin_service, attendance_config  # noqa: F401  (fixtures)
 from tests.attendance_helpers import (
     bulk_members,
     link,
@@ -21,19 +22,6 @@ from tests.attendance_helpers import (
     send_webinar_ended,
     statuses,
 )
-from tests.services_helpers import connect_service
-
-
-@pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
-    config.update(ATTENDANCE_REPORT_RETRY_SECONDS=0.5, ATTENDANCE_REPORT_RETRIES=3)
-    return config
-
-
-@pytest.fixture
-def service(admin, sandbox):
-    return connect_service(admin)
 
 
 def test_webinar_ended_webhook_syncs_and_plans_the_final_pass(admin, service, sandbox, live_portal, run_jobs):
