@@ -28,6 +28,8 @@ def enqueue_email(member_id: int, email_id: int, key: str, pipeline=None):
 def outbox_rows(member: Member, attempt_id: str, email_ids: list[int]) -> None:
     """The flow's emails as queued outbox rows, committed with the registration: if
     their jobs are lost (Redis restarted), the workers' sweep finds them there."""
+    if not email_ids:
+        return
     keys = {f"{attempt_id}:{email_id}": email_id for email_id in email_ids}
     known = set(db.session.scalars(db.select(OutboxMessage.key).where(OutboxMessage.key.in_(list(keys)))))
     for key, email_id in keys.items():
