@@ -139,7 +139,7 @@ def dispatch(member_id: int, plan: Plan) -> None:
     if not plan.register and not plan.email_ids:
         return
     try:
-        pipe = redis_conn().pipeline(transaction=False)     # every job in one round trip
+        pipe = redis_conn().pipeline()          # every job in one round trip
         if plan.register:
             enqueue_registration(member_id, plan.attempt_id, plan.email_ids, pipeline=pipe)
         else:
