@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, ClassVar, Iterable, Iterator, Mapping, Protocol
 
@@ -137,18 +137,22 @@ class Registration:
 
 
 @dataclass(slots=True)
-class Attendee:
-    """One person's attendance, merged over every join [S20]."""
+class Join:
+    """One row of an attendance report: one join..leave of one person, normalised [S20].
+
+    The portal recognises a person by, in order: ``registrant_id``, ``email`` (compared
+    case-insensitively), then ``keys``: the plugin's other names for that person (an account
+    user id, a display name, a per-join id), compared as given. Rows of one person may be on
+    any page."""
     email: str = ""                 # may be empty for guests
     first_name: str = ""
     last_name: str = ""
-    company: str = ""
-    phone: str = ""
     registrant_id: str = ""
-    minutes: int = 0
-    first_join: datetime | None = None
-    last_leave: datetime | None = None
-    sessions: list[tuple[datetime, datetime]] = field(default_factory=list)
+    joined: datetime | None = None  # aware, UTC; None when the row has no usable times
+    left: datetime | None = None
+    #: time attended that the row gives without join and leave times (counted, no session)
+    seconds: int = 0
+    keys: tuple[str, ...] = ()
 
 
 def covered_minutes(sessions: Iterable[tuple[datetime, datetime]]) -> int:
@@ -176,11 +180,14 @@ class Absentee:
 
 @dataclass
 class Attendance:
-    """Attendance of the instance that really ran [S8]."""
+    """Attendance of the instance that really ran [S8], streamed: ``joins`` yields the
+    report a page at a time, rows not merged per person (the portal merges them as it
+    writes, so neither side holds every attendee at once); ``absentees`` are read once
+    the joins have been, registrants who joined none of them."""
     instance_uuid: str
     started_at: datetime | None
-    attendees: list[Attendee]       # merged per person, email or not
-    absentees: Iterable[Absentee]   # streamed page by page
+    joins: Iterable[list[Join]]
+    absentees: Iterable[Absentee]
     pages_read: int = 0
 
 
@@ -375,7 +382,8 @@ class PartnerEvent(ABC):
     @abstractmethod
     def attendance(self, store: TokenStore, webinar_id: str,
                    on_page: Callable[[int], None] | None = None) -> Attendance:
-        """Attendees and absentees of the ended webinar's actual past instance."""
+        """Joins and absentees of the ended webinar's actual past instance; a missing
+        report raises here, later pages' errors while the caller iterates."""
 
     # webhooks
     @abstractmethod

@@ -1,13 +1,13 @@
 """The PartnerEvent contract, the same tests for every registered plugin, over HTTP
 against its sandbox: connecting, who connected, hosts, webinars (recurring ones listed,
-never linkable), registration idempotent on email, attendance merged per person with
-absentees, a webinar that never ran, and webhooks that do not verify."""
+never linkable), registration idempotent on email, attendance streamed as joins that name
+their person, with absentees, a webinar that never ran, and webhooks that do not verify."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 import providers
-from providers.base import BadSignature, MemoryTokenStore, NotStarted, Registrant
+from providers.base import BadSignature, MemoryTokenStore, NotStarted, Registrant, covered_minutes
 from tests.kit import Visit
 
 REDIRECT_URI = "http://127.0.0.1:9/lectern/callback"
@@ -59,7 +59,7 @@ def test_register_is_idempotent_on_email(plugin, provider):
     assert [r["email"].lower() for r in provider.registrants(provider.single_webinar)] == ["ada@example.com"]
 
 
-def test_attendance_is_merged_per_person_with_absentees(plugin, provider):
+def test_attendance_streams_joins_that_name_their_person_then_absentees(plugin, provider):
     store = connected(plugin, provider)
     began = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=2)
     webinar = provider.new_webinar(began, duration=60)
@@ -69,9 +69,13 @@ def test_attendance_is_merged_per_person_with_absentees(plugin, provider):
                                           Visit("ada@example.com", "Ada X", 20, 45),
                                           Visit("wes@example.com", "Wes Walkin", 5, 15)], ended_after=60)
     report = plugin.attendance(store, webinar)
-    by_email = {a.email.lower(): a for a in report.attendees}
-    assert by_email["ada@example.com"].minutes == 35 and len(by_email["ada@example.com"].sessions) == 2
-    assert by_email["wes@example.com"].minutes == 10
+    by_email = {}
+    for page in report.joins:
+        for j in page:
+            by_email.setdefault(j.email.lower(), []).append((j.joined, j.left))
+    assert set(by_email) == {"ada@example.com", "wes@example.com"}
+    assert covered_minutes(by_email["ada@example.com"]) == 35 and len(by_email["ada@example.com"]) == 2
+    assert covered_minutes(by_email["wes@example.com"]) == 10
     assert [a.email.lower() for a in report.absentees] == ["grace@example.com"]
 
 

@@ -10,7 +10,6 @@ from portal.channels import ATTENDED, NO_SHOW
 from portal.extensions import db
 from portal.models import Binding, Program
 from portal.models.programs import ATTENDED_ANY, ATTENDED_MINUTES, ATTENDED_PERCENT
-from providers.base import Attendee
 
 
 @dataclass(frozen=True)
@@ -46,11 +45,10 @@ class Rule:
                      num=self.threshold, duration=self.duration, minimum=self.minimum)
         return _("any attendance")
 
-    def verdict(self, attendee: Attendee) -> tuple[str, str]:
+    def verdict(self, minutes: int, sessions: int) -> tuple[str, str]:
         """(status, reason) for one attendee."""
-        spent = f"attended {attendee.minutes} min in {len(attendee.sessions)} session" \
-                f"{'' if len(attendee.sessions) == 1 else 's'}"
-        if attendee.minutes >= self.minimum:
+        spent = f"attended {minutes} min in {sessions} session{'' if sessions == 1 else 's'}"
+        if minutes >= self.minimum:
             return ATTENDED, f"{spent}; rule: {self.words}"
         return NO_SHOW, f"{spent}, below the rule: {self.words}"
 

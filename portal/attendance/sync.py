@@ -2,9 +2,14 @@
 ends Attended or No Show [S1][S8][S9][S20].
 
 Functions take ids. The provider is reached only through the services' gateway, whose
-``attendance`` reads the webinar's actual past instance [S8]. Writes are in bulk, a chunk
-at a time (``writer.py``). Re-running is safe: statuses only move forward, attendance
-sessions are replaced, people and members are found before they are created.
+``attendance`` reads the webinar's actual past instance [S8] and streams it: the report's
+joins page by page, then the absentees. Each chunk of joins is written as it comes, in
+bulk (``writer.py``), so memory holds a chunk, never every attendee; once the report is
+read, every attendee is settled from the stored sessions (minutes, status), then the
+absentees are written and the registrants who never came swept. Re-running is safe:
+statuses only move forward, attendance sessions are replaced, people and members are
+found before they are created; a run that fails while reading keeps the chunks it wrote
+(sessions replaced, walk-ins Not in Program) until the retry, which reads it all again.
 """
 from __future__ import annotations
 
@@ -47,8 +52,8 @@ def sync(run_id: int) -> datetime | None:
     shown = [0.0]
 
     def on_page(pages: int) -> None:
-        # Between pages nothing else is pending: committing shows progress live, at
-        # most once a second (a commit per page would cost more than the page).
+        # Between pages: committing shows progress live, at most once a second (a commit
+        # per page would cost more than the page); the writer commits its chunks itself.
         if time.monotonic() - shown[0] >= PROGRESS_SECONDS:
             db.session.execute(update(SyncRun).where(SyncRun.id == run_id).values(pages_read=pages))
             db.session.commit()
@@ -63,13 +68,13 @@ def sync(run_id: int) -> datetime | None:
         called = True
         started_at = report.started_at
         writer = Writer(program, binding, run)
-        writer.write_attendees(report.attendees)
-        del report.attendees[:]            # the merged attendees are no longer needed
+        writer.write_joins(report.joins)
+        writer.settle()
         writer.write_absentees(report.absentees)
         writer.sweep()
     except ProviderError as error:
         db.session.rollback()
-        if called:   # raised while streaming absentees, after call() returned
+        if called:   # raised while streaming the report's later pages, after call() returned
             record_error(service.id, "attendance", error, program.id, binding.webinar_id)
         return _provider_failed(db.session.get(SyncRun, run_id), error)
     db.session.execute(update(SyncRun).where(SyncRun.id == run_id).values(pages_read=pages_read[0]))

@@ -1,13 +1,31 @@
-"""Writing one attendance sync in bulk (used by ``portal/attendance/sync.py``).
+"""Writing one attendance sync in bulk, as the report streams in (used by
+``portal/attendance/sync.py``).
 
-One chunk of attendees or one page of absentees at a time, in a few Core statements
-each (``portal/bulk.py``: arrays unnest-ed on PostgreSQL, one prepared statement on
-SQLite), and one commit: SQL statements grow with chunks, never with people. Statuses
-only move forward (``Channel.moves_forward``, the rule of ``programs.lifecycle.change_status``,
-applied to many members at once); sessions are replaced; people and members are found
-before they are created. Progress counts go to ``sync_runs`` in the chunk's transaction.
+The report comes as pages of joins, not merged per person: one person's joins may be on
+any page. Up to ``CHUNK`` joins at a time are written as they come: members found by
+registrant id and by email key (two lookups), people and members created for the newcomers
+(new leads, Not in Program until settled), every join stored as an attendance session,
+the chunk's progress in the same transaction, one commit. Then ``settle`` reads the stored
+sessions back, ``CHUNK`` members at a time, and gives each member their minutes (overlaps
+counted once), first join, last leave and sessions, moving statuses forward
+(``Channel.moves_forward``, the rule of ``programs.lifecycle.change_status``, applied to
+many members at once). Absentees follow a provider page at a time; registrants who never
+came are swept in two set-based statements. Each step is a few Core statements
+(``portal/bulk.py``): SQL statements grow with pages, never with people.
+
+Memory holds a chunk, never the attendees: the people met so far are in the database,
+found again by registrant id or email key. Only what the database cannot tell is kept:
+guests (joins with neither email nor a member's registrant id) by the plugin's other keys,
+so a later join with an email under one of those keys takes their joins along; an email a
+member's join gave that is not the member's own; time given without join and leave times.
+A guest's key seen only after a join with email met it (a display name or account id that
+came with an email first, and alone later) makes a guest of its own: counted, never a lead.
+Re-running is safe: sessions are replaced, people and members found before created.
 """
 from __future__ import annotations
+
+from itertools import groupby
+from typing import Iterable
 
 import sqlalchemy as sa
 
@@ -18,9 +36,9 @@ from portal.extensions import db
 from portal.models import Binding, Program, SyncRun, email_key
 from portal.models.programs import VIA_WALK_IN
 from portal.models.types import utcnow
-from providers.base import Absentee, Attendee, covered_minutes
+from providers.base import Absentee, Join, covered_minutes
 
-#: attendees written per chunk; absentees are written a provider page at a time
+#: joins written per chunk, members settled per chunk; absentees go a provider page at a time
 CHUNK = 1000
 ABSENTEE_PAGE = 300
 
@@ -30,18 +48,19 @@ CHANGES = db.metadata.tables["status_changes"]
 SESSIONS = db.metadata.tables["attendance_sessions"]
 
 
-def _merge(into: Attendee, other: Attendee) -> None:
-    """Two attendees matched to one member: one person, every session once."""
-    into.sessions = sorted(set(into.sessions) | set(other.sessions))
-    into.minutes = covered_minutes(into.sessions)
-    joins = [t for t in (into.first_join, other.first_join) if t]
-    leaves = [t for t in (into.last_leave, other.last_leave) if t]
-    into.first_join = min(joins) if joins else None
-    into.last_leave = max(leaves) if leaves else None
+class Guest:
+    """Joins of someone without email or a member's registrant id, until a join with one
+    of their keys names them (then ``member``)."""
+    __slots__ = ("first_name", "last_name", "joins", "member")
+
+    def __init__(self, join: Join):
+        self.first_name, self.last_name = join.first_name, join.last_name
+        self.joins: list[Join] = []
+        self.member: int | None = None
 
 
 class Writer:
-    """Writes one run's attendees, absentees and absent registrants in bulk."""
+    """Writes one run's joins, settles its attendees, then its absentees and absent registrants."""
 
     def __init__(self, program: Program, binding: Binding, run: SyncRun):
         self.program_id = program.id
@@ -49,9 +68,10 @@ class Writer:
         self.source = f"webinar attendee: {program.name}"[:200]
         self.rule = Rule.of(program, binding)
         self.run_id = run.id
-        #: member id -> the attendee written for it in this run (ids and references only)
-        self.seen: dict[int, Attendee] = {}
-        self.sessions_cleared = False
+        self.guests: dict[str, Guest] = {}          # the plugin's keys of guests -> guest
+        self.keyless = 0                            # guests without any key: one per join
+        self.emails: dict[str, int] = {}            # email key -> member, when not the member's own
+        self.untimed: dict[int, int] = {}           # member -> seconds given without times
         self.counts = {"attendees": 0, "absentees": 0, "anonymous": 0, "new_leads": 0,
                        "no_shows": 0, "attended": 0}
 
@@ -63,14 +83,15 @@ class Writer:
 
     def _members(self, rids, keys) -> tuple[dict, dict]:
         """(registrant id -> member, email key -> (person, member or None)); a member is
-        (id, person id, status), a person (id, first name, last name)."""
+        (id, person id, status, the person's email key), a person (id, first name, last name)."""
         by_rid, people = {}, {}
         conn = self._conn()
         if rids:
-            for rid, mid, pid, status in conn.execute(
-                    sa.select(MEMBERS.c.registrant_id, MEMBERS.c.id, MEMBERS.c.person_id, MEMBERS.c.status)
+            for rid, mid, pid, status, key in conn.execute(
+                    sa.select(MEMBERS.c.registrant_id, MEMBERS.c.id, MEMBERS.c.person_id, MEMBERS.c.status,
+                              PEOPLE.c.email_key).join(PEOPLE, PEOPLE.c.id == MEMBERS.c.person_id)
                     .where(MEMBERS.c.program_id == self.program_id, among(conn, MEMBERS.c.registrant_id, rids))):
-                by_rid[rid] = (mid, pid, status)
+                by_rid[rid] = (mid, pid, status, key)
         if keys:
             joined = PEOPLE.outerjoin(MEMBERS, sa.and_(MEMBERS.c.person_id == PEOPLE.c.id,
                                                        MEMBERS.c.program_id == self.program_id))
@@ -78,7 +99,7 @@ class Writer:
                     sa.select(PEOPLE.c.email_key, PEOPLE.c.id, PEOPLE.c.first_name, PEOPLE.c.last_name,
                               MEMBERS.c.id, MEMBERS.c.status).select_from(joined)
                     .where(among(conn, PEOPLE.c.email_key, keys))):
-                people[key] = ((pid, first, last), (mid, pid, status) if mid is not None else None)
+                people[key] = ((pid, first, last), (mid, pid, status, key) if mid is not None else None)
         return by_rid, people
 
     def _commit(self) -> None:
@@ -86,90 +107,151 @@ class Writer:
         db.session.execute(sa.update(SyncRun).where(SyncRun.id == self.run_id).values(**self.counts))
         db.session.commit()
 
-    # -- attendees
+    # -- joins, a chunk at a time as the pages come
 
-    def write_attendees(self, attendees: list[Attendee]) -> None:
-        if not self.sessions_cleared:
-            # Sessions are replaced on every run, never added twice.
-            self._conn().execute(sa.delete(SESSIONS).where(SESSIONS.c.member_id.in_(
-                sa.select(MEMBERS.c.id).where(MEMBERS.c.program_id == self.program_id))))
-            self.sessions_cleared = True
-        for start in range(0, len(attendees), CHUNK):
-            self._attendee_chunk(attendees[start:start + CHUNK])
-            self._commit()
-        if not attendees:
-            self._commit()
+    def write_joins(self, pages: Iterable[list[Join]]) -> None:
+        # Sessions are replaced on every run, never added twice.
+        self._conn().execute(sa.delete(SESSIONS).where(SESSIONS.c.member_id.in_(
+            sa.select(MEMBERS.c.id).where(MEMBERS.c.program_id == self.program_id))))
+        chunk: list[Join] = []
+        for page in pages:
+            chunk += page
+            if len(chunk) >= CHUNK:
+                self._join_chunk(chunk)
+                self._commit()
+                chunk = []
+        self._join_chunk(chunk)
+        self._commit()
 
-    def _attendee_chunk(self, chunk: list[Attendee]) -> None:
+    @staticmethod
+    def _keys(join: Join) -> tuple[str, ...]:
+        """What a guest is known by: a registrant id (not a member's), the plugin's keys."""
+        return (("registrant:" + join.registrant_id,) if join.registrant_id else ()) + join.keys
+
+    def _join_chunk(self, chunk: list[Join]) -> None:
         conn = self._conn()
-        self.counts["attendees"] += len(chunk)
-        keyed = [(a, email_key(a.email) if a.email else "") for a in chunk]
-        by_rid, people = self._members({a.registrant_id for a in chunk if a.registrant_id},
-                                       {k for _, k in keyed if k})
+        by_rid, people = self._members({j.registrant_id for j in chunk if j.registrant_id},
+                                       {email_key(j.email) for j in chunk if j.email})
         now = utcnow()
-
-        matched: dict[int, tuple[tuple, Attendee]] = {}    # member id -> (member row, attendee)
-        newcomers: dict[str, Attendee] = {}                 # email key -> attendee, no member yet
+        placed: list[tuple] = []        # (member id or a newcomer's email key, joins, guest they were)
+        newcomers: dict[str, tuple[str, str, str]] = {}     # email key -> (email, first, last)
         fill: dict[int, dict] = {}
-        for a, key in keyed:
-            person, by_person = people.get(key, (None, None))
-            member = by_rid.get(a.registrant_id) or by_person
-            if member:
-                if member[0] in matched:
-                    _merge(matched[member[0]][1], a)
-                else:
-                    matched[member[0]] = (member, a)
+        for join in chunk:
+            key = email_key(join.email) if join.email else ""
+            keys = self._keys(join)
+            guest = next((self.guests[k] for k in keys if k in self.guests), None)
+            first, last = (guest.first_name, guest.last_name) if guest else (join.first_name, join.last_name)
+            member = by_rid.get(join.registrant_id)
+            if member is not None:
+                target = member[0]
+                if key and key != member[3]:
+                    self.emails.setdefault(key, target)      # rare: a join that gave another email
+            elif key in self.emails:
+                target = self.emails[key]
+            elif key and people.get(key, (None, None))[1]:
+                target = people[key][1][0]
             elif key:
-                newcomers[key] = a
+                target = key
+                newcomers.setdefault(key, (join.email.strip()[:254], first[:100], last[:100]))
+            elif guest is not None and guest.member is not None:
+                target = guest.member
             else:
-                self.counts["anonymous"] += 1   # no email: counted, never a lead
+                if guest is None:
+                    guest = Guest(join)
+                    self.keyless += not keys
+                for k in keys:
+                    self.guests.setdefault(k, guest)
+                guest.joins.append(join)
                 continue
-            if person and (not person[1] or not person[2]) and (a.first_name or a.last_name):
+            promoted = guest if guest is not None and guest.member is None else None
+            placed.append((target, [join] + (promoted.joins if promoted else []), promoted))
+            if promoted:
+                promoted.joins = []                          # the guest was this person all along
+            person = people.get(key, (None,))[0] if key else None
+            if person and (not person[1] or not person[2]) and (first or last) and person[0] not in fill:
                 # blanks are filled, known names never overwritten
-                fill[person[0]] = {"id": person[0], "first_name": person[1] or a.first_name[:100],
-                                   "last_name": person[2] or a.last_name[:100], "updated_at": now}
+                fill[person[0]] = {"id": person[0], "first_name": person[1] or first[:100],
+                                   "last_name": person[2] or last[:100], "updated_at": now}
 
-        # new people (leads) and their members, in bulk
+        # new people (leads), then a member for every newcomer, in bulk; settled later
         new_keys = [k for k in newcomers if k not in people]
         if new_keys:
             for pid, key in insert_rows(conn, PEOPLE, [
-                    {"email": newcomers[k].email.strip()[:254], "email_key": k,
-                     "first_name": newcomers[k].first_name[:100], "last_name": newcomers[k].last_name[:100],
-                     "source": self.source, "source_program_id": self.program_id,
-                     "created_at": now, "updated_at": now} for k in new_keys],
-                    returning=("id", "email_key")):
+                    {"email": newcomers[k][0], "email_key": k, "first_name": newcomers[k][1],
+                     "last_name": newcomers[k][2], "source": self.source, "source_program_id": self.program_id,
+                     "created_at": now, "updated_at": now} for k in new_keys], returning=("id", "email_key")):
                 people[key] = ((pid, "", ""), None)
             self.counts["new_leads"] += len(new_keys)
         update_rows(conn, PEOPLE, list(fill.values()))
-
-        history, sessions, updates, replaced = [], [], [], []
+        created: dict[str, int] = {}
         if newcomers:
-            rows, verdicts = [], {}
-            for key, a in newcomers.items():
-                status, reason = self.rule.verdict(a)
-                pid = people[key][0][0]
-                verdicts[pid] = (status, reason, a)
-                rows.append(self._attendance_fields(a) | {
-                    "program_id": self.program_id, "person_id": pid, "status": status,
-                    "joined_via": VIA_WALK_IN, "created_at": now, "updated_at": now})
-            for member_id, pid in insert_rows(conn, MEMBERS, rows,
-                                              returning=("id", "person_id")):
-                status, reason, a = verdicts[pid]
-                history.append(self._change(member_id, NOT_IN_PROGRAM, status,
-                                            f"{reason} (not registered on the portal)", now))
-                self._count(status)
-                self.seen[member_id] = a
-                sessions += self._sessions(member_id, a)
+            keys = {people[k][0][0]: k for k in newcomers}
+            for member_id, pid in insert_rows(conn, MEMBERS, [
+                    {"program_id": self.program_id, "person_id": pid, "status": NOT_IN_PROGRAM,
+                     "joined_via": VIA_WALK_IN, "created_at": now, "updated_at": now} for pid in keys],
+                    returning=("id", "person_id")):
+                created[keys[pid]] = member_id
 
-        for member_id, (member, a) in matched.items():
-            if member_id in self.seen:     # matched again in a later chunk: one person
-                _merge(self.seen[member_id], a)
-                a = self.seen[member_id]
-                replaced.append(member_id)
-            self.seen[member_id] = a
-            status, reason = self.rule.verdict(a)
-            current = member[2]
-            fields = self._attendance_fields(a) | {"id": member_id, "updated_at": now, "status": current}
+        sessions = []
+        for target, joins, promoted in placed:
+            member_id = created[target] if isinstance(target, str) else target
+            if promoted:
+                promoted.member = member_id
+            for j in joins:
+                if j.joined is None:
+                    self.untimed[member_id] = self.untimed.get(member_id, 0) + j.seconds
+                else:
+                    sessions.append({"member_id": member_id, "join_time": j.joined, "leave_time": j.left,
+                                     "minutes": round((j.left - j.joined).total_seconds() / 60)})
+        insert_rows(conn, SESSIONS, sessions)
+
+    # -- each attendee's figures and status, from the stored sessions
+
+    def settle(self) -> None:
+        """Minutes (overlaps counted once), first join, last leave and sessions of every
+        member who attended, and their status, ``CHUNK`` members at a time."""
+        attended = sa.exists().where(SESSIONS.c.member_id == MEMBERS.c.id)
+        after = 0
+        while True:
+            conn = self._conn()            # a commit a chunk: the session's connection of the moment
+            members = conn.execute(sa.select(MEMBERS.c.id, MEMBERS.c.status, MEMBERS.c.joined_via).where(
+                MEMBERS.c.program_id == self.program_id, MEMBERS.c.id > after, attended)
+                .order_by(MEMBERS.c.id).limit(CHUNK)).all()
+            if not members:
+                break
+            spans = conn.execute(sa.select(SESSIONS.c.member_id, SESSIONS.c.join_time, SESSIONS.c.leave_time)
+                                 .join(MEMBERS, MEMBERS.c.id == SESSIONS.c.member_id)
+                                 .where(MEMBERS.c.program_id == self.program_id,
+                                        SESSIONS.c.member_id.between(members[0][0], members[-1][0]))
+                                 .order_by(SESSIONS.c.member_id))
+            self._settle_chunk(members, {mid: sorted((a, b) for _, a, b in rows)
+                                         for mid, rows in groupby(spans, key=lambda r: r[0])})
+            self._commit()
+            after = members[-1][0]
+        untimed = list(self.untimed)        # attended, but no join and leave times (rare)
+        conn = self._conn()
+        for start in range(0, len(untimed), CHUNK):
+            self._settle_chunk(conn.execute(sa.select(MEMBERS.c.id, MEMBERS.c.status, MEMBERS.c.joined_via)
+                                            .where(among(conn, MEMBERS.c.id, untimed[start:start + CHUNK])))
+                               .all(), {})
+        # guests without email: counted once per person, never leads
+        self.counts["anonymous"] = self.keyless + len({id(g) for g in self.guests.values() if g.member is None})
+        self.counts["attendees"] += self.counts["anonymous"]
+        self._commit()
+
+    def _settle_chunk(self, members, spans: dict[int, list]) -> None:
+        now = utcnow()
+        updates, history = [], []
+        for member_id, current, via in members:
+            sessions = spans.get(member_id, [])
+            minutes = covered_minutes(sessions) + round(self.untimed.pop(member_id, 0) / 60)
+            status, reason = self.rule.verdict(minutes, len(sessions))
+            if current == NOT_IN_PROGRAM and via == VIA_WALK_IN:
+                reason += " (not registered on the portal)"
+            fields = {"id": member_id, "attended_minutes": minutes,
+                      "first_join": sessions[0][0] if sessions else None,
+                      "last_leave": max(s[1] for s in sessions) if sessions else None,
+                      "sessions": len(sessions), "status": current, "updated_at": now}
             if self.channel.moves_forward(current, status):
                 fields["status"] = status
                 history.append(self._change(member_id, current, status, reason, now))
@@ -177,22 +259,10 @@ class Writer:
             elif current == status == ATTENDED:
                 self.counts["attended"] += 1
             updates.append(fields)
-            sessions += self._sessions(member_id, a)
-        if replaced:
-            conn.execute(sa.delete(SESSIONS).where(among(conn, SESSIONS.c.member_id, replaced)))
+        self.counts["attendees"] += len(members)
+        conn = self._conn()
         update_rows(conn, MEMBERS, updates)
         insert_rows(conn, CHANGES, history)
-        insert_rows(conn, SESSIONS, sessions)
-
-    @staticmethod
-    def _attendance_fields(a: Attendee) -> dict:
-        return {"attended_minutes": a.minutes, "first_join": a.first_join, "last_leave": a.last_leave,
-                "sessions": len(a.sessions)}
-
-    @staticmethod
-    def _sessions(member_id: int, a: Attendee) -> list[dict]:
-        return [{"member_id": member_id, "join_time": start, "leave_time": stop,
-                 "minutes": round((stop - start).total_seconds() / 60)} for start, stop in a.sessions]
 
     @staticmethod
     def _change(member_id, from_status, to_status, reason, at) -> dict:
@@ -226,7 +296,8 @@ class Writer:
         for a in chunk:
             member = by_rid.get(a.registrant_id) or (
                 people.get(email_key(a.email), (None, None))[1] if a.email else None)
-            if member and member[0] not in self.seen:
+            if member:
+                # who attended is settled by now: never moves back to No Show
                 members[member[0]] = member
         now = utcnow()
         moving = [(mid, m[2]) for mid, m in members.items() if self.channel.moves_forward(m[2], NO_SHOW)]

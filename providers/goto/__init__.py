@@ -33,7 +33,7 @@ from providers.base import (
     Webinar,
 )
 from providers.goto import webhooks
-from providers.goto.attendance import AttendeeMerger, absentees, parse_time
+from providers.goto.attendance import Came, joins, parse_time
 from providers.goto.client import GoToClient
 from providers.goto.errors import token_error_for
 from providers.goto.organizers import OrganizerDirectory
@@ -228,22 +228,29 @@ def _attendance(goto: GoToClient, organizer: str, webinar_key: str,
         raise NotStarted(f"webinar {webinar_key} never started", "NoSessions")
     result = Attendance(instance_uuid=str(sessions[0]["sessionKey"]),
                         started_at=parse_time(sessions[0].get("startTime")),
-                        attendees=[], absentees=())
+                        joins=(), absentees=())
+    came = Came()
 
     def page_read():
         result.pages_read += 1
         if on_page:
             on_page(result.pages_read)
 
-    merger = AttendeeMerger()
-    for session in sessions:
-        for row in goto.attendees(organizer, webinar_key, str(session["sessionKey"])):
-            merger.add(row)
+    def pages():
+        for session in sessions:      # a page per session
+            rows = goto.attendees(organizer, webinar_key, str(session["sessionKey"]))
+            page_read()
+            page = [j for row in rows for j in joins(row)]
+            for j in page:
+                came.add(j)
+            yield page
+
+    def absentees():
+        registrants = goto.registrants(organizer, webinar_key)
         page_read()
-    result.attendees = merger.attendees()
-    registrants = goto.registrants(organizer, webinar_key)
-    page_read()
-    result.absentees = absentees(registrants, result.attendees)
+        yield from came.absentees(registrants)
+
+    result.joins, result.absentees = pages(), absentees()
     return result
 
 

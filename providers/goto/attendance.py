@@ -1,12 +1,12 @@
-"""GoTo attendance: attendees are read per session; one Attendee per person is
-merged over every session and every rejoin. GoTo has no absentee call: absentees
-are approved registrants who attended no session."""
+"""GoTo attendance: attendees are read per session, each row normalised into joins
+(the portal merges them per person). GoTo has no absentee call: absentees are approved
+registrants who attended no session."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Iterable
+from typing import Iterable, Iterator
 
-from providers.base import Absentee, Attendee, covered_minutes
+from providers.base import Absentee, Join
 
 
 def parse_time(value) -> datetime | None:
@@ -18,12 +18,6 @@ def parse_time(value) -> datetime | None:
     except ValueError:
         return None
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-
-
-def _key(row: dict) -> str:
-    if row.get("registrantKey") not in (None, ""):
-        return "r:" + str(row["registrantKey"])
-    return "e:" + str(row.get("email") or "").strip().lower()
 
 
 def _spans(row: dict) -> list[tuple[datetime, datetime]]:
@@ -41,48 +35,37 @@ def _spans(row: dict) -> list[tuple[datetime, datetime]]:
     return spans
 
 
-class AttendeeMerger:
-    """Feed each session's attendee rows; keeps one Attendee per registrant."""
+def joins(row: dict) -> list[Join]:
+    """One session's attendee row as joins, only the fields [S20] allows: one per
+    join..leave, or one carrying the time GoTo gives without them."""
+    person = {"email": str(row.get("email") or "").strip(), "first_name": row.get("firstName") or "",
+              "last_name": row.get("lastName") or "",
+              "registrant_id": str(row.get("registrantKey") or "")}
+    spans = _spans(row)
+    if not spans:
+        return [Join(**person, seconds=int(row.get("attendanceTimeInSeconds") or 0))]
+    return [Join(**person, joined=joined, left=left) for joined, left in spans]
+
+
+class Came:
+    """Who attended, by registrant key and email, to tell absentees: GoTo answers each
+    session's attendees and the registrants as whole lists, so this holds no more."""
 
     def __init__(self):
-        self._by_key: dict[str, Attendee] = {}
-        self._seconds: dict[str, int] = {}
+        self.keys: set[str] = set()
+        self.emails: set[str] = set()
 
-    def add(self, row: dict) -> None:
-        key = _key(row)
-        person = self._by_key.get(key)
-        if person is None:
-            person = self._by_key[key] = Attendee(
-                email=str(row.get("email") or "").strip(), first_name=row.get("firstName") or "",
-                last_name=row.get("lastName") or "",
-                registrant_id=str(row.get("registrantKey") or ""))
-        spans = _spans(row)
-        if not spans:
-            self._seconds[key] = self._seconds.get(key, 0) + int(row.get("attendanceTimeInSeconds") or 0)
-        for joined, left in spans:
-            person.sessions.append((joined, left))
-            if person.first_join is None or joined < person.first_join:
-                person.first_join = joined
-            if person.last_leave is None or left > person.last_leave:
-                person.last_leave = left
+    def add(self, join: Join) -> None:
+        if join.registrant_id:
+            self.keys.add(join.registrant_id)
+        if join.email:
+            self.emails.add(join.email.lower())
 
-    def attendees(self) -> list[Attendee]:
-        people = []
-        for key, person in self._by_key.items():
-            person.sessions.sort()
-            person.minutes = covered_minutes(person.sessions) + round(self._seconds.get(key, 0) / 60)
-            people.append(person)
-        return people
-
-
-def absentees(registrants: Iterable[dict], attendees: list[Attendee]) -> list[Absentee]:
-    came_keys = {a.registrant_id for a in attendees if a.registrant_id}
-    came_emails = {a.email.lower() for a in attendees if a.email}
-    return [Absentee(email=str(r.get("email") or ""), first_name=r.get("firstName") or "",
-                     last_name=r.get("lastName") or "",
-                     company=r.get("organization") or "", phone=r.get("phone") or "",
-                     registrant_id=str(r.get("registrantKey") or ""))
-            for r in registrants
-            if str(r.get("status") or "APPROVED").upper() == "APPROVED"
-            and str(r.get("registrantKey") or "") not in came_keys
-            and str(r.get("email") or "").lower() not in came_emails]
+    def absentees(self, registrants: Iterable[dict]) -> Iterator[Absentee]:
+        for r in registrants:
+            if (str(r.get("status") or "APPROVED").upper() == "APPROVED"
+                    and str(r.get("registrantKey") or "") not in self.keys
+                    and str(r.get("email") or "").lower() not in self.emails):
+                yield Absentee(email=str(r.get("email") or ""), first_name=r.get("firstName") or "",
+                               last_name=r.get("lastName") or "", company=r.get("organization") or "",
+                               phone=r.get("phone") or "", registrant_id=str(r.get("registrantKey") or ""))

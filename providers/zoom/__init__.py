@@ -38,7 +38,7 @@ from providers.base import (
 from providers.http import ApiProvider
 from providers.pacing import Deferred
 from providers.zoom import webhooks
-from providers.zoom.attendance import AttendeeMerger, absentee, parse_time
+from providers.zoom.attendance import absentee, join, parse_time
 from providers.zoom.client import ZoomClient
 from providers.zoom.errors import token_error_for
 from providers.zoom.settings import SETTINGS, ZoomSettings
@@ -225,9 +225,9 @@ class ZoomEvent(ApiProvider):
 
     def attendance(self, store: TokenStore, webinar_id: str,
                    on_page: Callable[[int], None] | None = None) -> Attendance:
-        """The latest instance that really ran [S8]: its merged attendees, then its
-        absentees streamed page by page (the first page is read now, so a missing
-        report raises here; the rest while the caller iterates)."""
+        """The latest instance that really ran [S8]: its report's joins streamed page by
+        page (the first page is read now, so a missing report raises here; the rest while
+        the caller iterates), then its absentees, likewise."""
         zoom = self.client(store)
         instances = [i for i in zoom.past_instances(webinar_id) if i.get("uuid")]
         if not instances:
@@ -238,19 +238,26 @@ class ZoomEvent(ApiProvider):
                            for n, i in enumerate(instances))
         uuid = str(latest["uuid"])
         result = Attendance(instance_uuid=uuid, started_at=parse_time(latest.get("start_time")),
-                            attendees=[], absentees=())
+                            joins=(), absentees=())
 
         def page_read():
             result.pages_read += 1
             if on_page:
                 on_page(result.pages_read)
 
-        merger = AttendeeMerger()
-        for page in zoom.report_participants(uuid, webinar_id):
-            for row in page:
-                merger.add(row)
+        pages = zoom.report_participants(uuid, webinar_id)
+        first = next(pages, [])
+
+        def joins(page):
             page_read()
-        result.attendees = merger.attendees()
+            yield [join(row) for row in page]
+            del page                       # one page held at a time
+            for page in pages:
+                page_read()
+                yield [join(row) for row in page]
+
+        result.joins = joins(first)
+        del first
         result.absentees = _absentees(zoom.absentees(uuid, webinar_id), page_read)
         return result
 
@@ -261,22 +268,21 @@ class ZoomEvent(ApiProvider):
 
 
 def _absentees(pages: Iterator[list[dict]], page_read: Callable[[], None]) -> Iterator[Absentee]:
+    """Read when iterated, after the joins: no registration on the webinar (3000) means
+    nobody can be absent."""
     try:
         first = next(pages)
     except StopIteration:
-        return iter(())
+        return
     except Refused as exc:
-        if exc.code == 3000:      # no registration on the webinar: nobody can be absent
-            return iter(())
+        if exc.code == 3000:
+            return
         raise
     page_read()
-
-    def stream():
-        yield from (absentee(row) for row in first)
-        for page in pages:
-            page_read()
-            yield from (absentee(row) for row in page)
-    return stream()
+    yield from (absentee(row) for row in first)
+    for page in pages:
+        page_read()
+        yield from (absentee(row) for row in page)
 
 
 def _registration_required(details: Mapping) -> bool:

@@ -1,9 +1,9 @@
-"""Merging Zoom's attendees report (one row per join) into one Attendee per person."""
+"""Zoom's attendees report (one row per join) and absentees, normalised for the contract."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from providers.base import Absentee, Attendee, covered_minutes
+from providers.base import Absentee, Join
 
 
 def parse_time(value) -> datetime | None:
@@ -26,65 +26,29 @@ def split_name(name: str) -> tuple[str, str]:
     return (parts[0], parts[1]) if len(parts) == 2 else ((parts[0], "") if parts else ("", ""))
 
 
-class AttendeeMerger:
-    """Feed report rows page by page; keeps one Attendee per person, never the rows.
-
-    A person is recognised by, in order: registrant id, lower-cased email, Zoom user
-    id (``id``, set when signed in to Zoom), display name, and last the per-join
-    ``user_id``. Every key a row carries points at the same person, so a row with
-    only an email still meets that person's registrant-id rows.
-    """
-
-    def __init__(self):
-        self._by_key: dict[str, Attendee] = {}
-        self._people: list[Attendee] = []
-
-    @staticmethod
-    def _keys(row: dict) -> list[str]:
-        keys = []
-        if row.get("registrant_id"):
-            keys.append("r:" + str(row["registrant_id"]))
-        if row.get("user_email"):
-            keys.append("e:" + str(row["user_email"]).strip().lower())
-        if row.get("id"):
-            keys.append("u:" + str(row["id"]))
-        if not keys and row.get("name"):
-            keys.append("n:" + str(row["name"]).strip().lower())
-        if not keys:
-            keys.append("j:" + str(row.get("user_id") or len(row)))
-        return keys
-
-    def add(self, row: dict) -> None:
-        keys = self._keys(row)
-        person = next((self._by_key[k] for k in keys if k in self._by_key), None)
-        if person is None:
-            first, last = split_name(row.get("name", ""))
-            person = Attendee(first_name=first, last_name=last)
-            self._people.append(person)
-        for key in keys:
-            self._by_key.setdefault(key, person)
-        if not person.email and row.get("user_email"):
-            person.email = str(row["user_email"]).strip()
-        if not person.registrant_id and row.get("registrant_id"):
-            person.registrant_id = str(row["registrant_id"])
-        joined, left = parse_time(row.get("join_time")), parse_time(row.get("leave_time"))
-        if joined and not left and row.get("duration"):
-            # No leave time: fall back to duration, read as seconds (what Zoom returns
-            # in practice; the spec's example reads as minutes, so it is only a fallback).
-            left = joined + timedelta(seconds=int(row["duration"]))
-        if not joined or not left or left < joined:
-            return
-        person.sessions.append((joined, left))
-        if person.first_join is None or joined < person.first_join:
-            person.first_join = joined
-        if person.last_leave is None or left > person.last_leave:
-            person.last_leave = left
-
-    def attendees(self) -> list[Attendee]:
-        for person in self._people:
-            person.sessions.sort()
-            person.minutes = covered_minutes(person.sessions)
-        return self._people
+def join(row: dict) -> Join:
+    """One report row, only the fields [S20] allows. Besides registrant id and email, a
+    person is recognised by their Zoom user id (``id``, set when signed in to Zoom); a
+    row with none of the three by its display name, and last by the per-join ``user_id``."""
+    first, last = split_name(row.get("name", ""))
+    email, rid = str(row.get("user_email") or "").strip(), str(row.get("registrant_id") or "")
+    if row.get("id"):
+        keys = ("u:" + str(row["id"]),)
+    elif not email and not rid and row.get("name"):
+        keys = ("n:" + str(row["name"]).strip().lower(),)
+    elif not email and not rid:
+        keys = ("j:" + str(row.get("user_id") or len(row)),)
+    else:
+        keys = ()
+    joined, left = parse_time(row.get("join_time")), parse_time(row.get("leave_time"))
+    if joined and not left and row.get("duration"):
+        # No leave time: fall back to duration, read as seconds (what Zoom returns
+        # in practice; the spec's example reads as minutes, so it is only a fallback).
+        left = joined + timedelta(seconds=int(row["duration"]))
+    if not joined or not left or left < joined:
+        joined = left = None
+    return Join(email=email, first_name=first, last_name=last, registrant_id=rid,
+                joined=joined, left=left, keys=keys)
 
 
 def absentee(row: dict) -> Absentee:

@@ -1,10 +1,11 @@
-"""Attendance of the instance that really ran: merged attendees, absentees, errors."""
+"""Attendance of the instance that really ran: its joins page by page (the portal merges
+them per person), absentees, errors."""
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
 
-from providers.base import NotStarted, Registrant
+from providers.base import NotStarted, Registrant, covered_minutes
 from providers.zoom.client import encode_uuid
 from providers.zoom.sandbox import seed
 
@@ -31,20 +32,35 @@ def _run(sandbox, webinar_id, visits, uuid=None, end=90, start=0):
     return sandbox.control(f"webinars/{webinar_id}/end", offset_minutes=end)["uuid"]
 
 
+def by_person(report) -> dict[str, list]:
+    """Every page's joins, by email, else by display name (first, last)."""
+    people = {}
+    for page in report.joins:
+        for j in page:
+            people.setdefault(j.email or f"{j.first_name} {j.last_name}", []).append(j)
+    return people
+
+
+def minutes(joins) -> int:
+    return covered_minutes((j.joined, j.left) for j in joins)
+
+
 def test_seeded_past_webinar(zoom_plugin, store):
     result = zoom_plugin.attendance(store, str(seed.W_PAST))
     assert result.instance_uuid == seed.PAST_INSTANCE_UUID
-    people = {(a.email or a.first_name): a for a in result.attendees}
-    assert set(people) == {"alice@customer.test", "bruno@customer.test", "Walk"}
-    assert people["alice@customer.test"].minutes == 55
+    people = by_person(result)
+    assert set(people) == {"alice@customer.test", "bruno@customer.test", "Walk In Guest"}
+    assert minutes(people["alice@customer.test"]) == 55
     bruno = people["bruno@customer.test"]
-    assert (bruno.minutes, len(bruno.sessions), bruno.registrant_id) == (30, 2, "sbxRegPastBruno00002")
-    assert (people["Walk"].last_name, people["Walk"].minutes) == ("In Guest", 20)
+    assert (minutes(bruno), len(bruno)) == (30, 2)
+    assert {j.registrant_id for j in bruno} == {"sbxRegPastBruno00002"}
+    [walk_in] = people["Walk In Guest"]
+    assert (walk_in.registrant_id, walk_in.keys, minutes([walk_in])) == ("", ("n:walk in guest",), 20)
     assert [(a.email, a.first_name, a.company) for a in result.absentees] == [
         ("chloe@customer.test", "Chloe", "Initech")]
 
 
-def test_one_person_joining_three_times_is_one_attendee(zoom_plugin, sandbox, store):
+def test_each_join_names_its_person(zoom_plugin, sandbox, store):
     wid = str(seed.W_SINGLE)
     ann = zoom_plugin.register(store, wid, Registrant(email="ann@example.test", first_name="Ann",
                                                       last_name="Lee", company="Acme"))
@@ -59,14 +75,18 @@ def test_one_person_joining_three_times_is_one_attendee(zoom_plugin, sandbox, st
         ({"name": "Pat Walker", "email": "pat@partner.test"}, 60, 70),
     ])
     result = zoom_plugin.attendance(store, wid)
-    people = {a.email or a.first_name: a for a in result.attendees}
-    assert set(people) == {"ann@example.test", "Anonymous", "pat@partner.test"}
-    a = people["ann@example.test"]
-    assert (a.registrant_id, a.minutes, len(a.sessions)) == (ann.registrant_id, 40, 3)
-    assert (a.first_join, a.last_leave) == (START, START + timedelta(minutes=55))
-    assert (a.first_name, a.last_name) == ("Ann", "Lee")
-    assert people["Anonymous"].minutes == 20 and people["Anonymous"].registrant_id == ""
-    assert (people["pat@partner.test"].minutes, len(people["pat@partner.test"].sessions)) == (40, 2)
+    people = by_person(result)
+    assert set(people) == {"ann@example.test", "Anonymous Viewer", "pat@partner.test"}
+    ann_joins = people["ann@example.test"]
+    assert [(j.joined, j.left) for j in ann_joins] == [
+        (START, START + timedelta(minutes=10)), (START + timedelta(minutes=15), START + timedelta(minutes=30)),
+        (START + timedelta(minutes=40), START + timedelta(minutes=55))]
+    assert {(j.registrant_id, j.first_name, j.last_name) for j in ann_joins} == {(ann.registrant_id, "Ann", "Lee")}
+    assert minutes(ann_joins) == 40
+    [guest] = people["Anonymous Viewer"]
+    assert (minutes([guest]), guest.registrant_id, guest.keys) == (20, "", ("n:anonymous viewer",))
+    pat = people["pat@partner.test"]
+    assert (minutes(pat), len(pat), {j.registrant_id for j in pat}) == (40, 2, {""})
     assert [(x.email, x.phone) for x in result.absentees] == [("noshow@example.test", "555")]
 
 
@@ -103,7 +123,7 @@ def test_rescheduled_webinar_uses_the_instance_that_really_ran(zoom_plugin, sand
     result = zoom_plugin.attendance(store, wid)
     assert result.instance_uuid == real
     assert result.started_at == START + timedelta(days=1)
-    assert [a.registrant_id for a in result.attendees] == [late.registrant_id]
+    assert [j.registrant_id for page in result.joins for j in page] == [late.registrant_id]
     assert [a.registrant_id for a in result.absentees] == [early.registrant_id]
 
 
@@ -114,7 +134,7 @@ def test_uuids_with_slashes_reach_their_instance(zoom_plugin, sandbox, store, uu
     assert _run(sandbox, wid, [({"registrant_id": ann.registrant_id}, 0, 30)], uuid=uuid) == uuid
     result = zoom_plugin.attendance(store, wid)
     assert result.instance_uuid == uuid
-    assert [a.minutes for a in result.attendees] == [30]
+    assert [minutes([j]) for page in result.joins for j in page] == [30]
     # encoding once is not enough for such UUIDs: the sandbox, like Zoom, does not find it
     token = store.load()["access_token"]
     once = requests.get(f"{sandbox.api_url}/past_webinars/{encode_uuid(uuid).replace('%25', '%')}"
@@ -127,7 +147,7 @@ def test_plus_in_uuid_is_encoded(zoom_plugin, sandbox, store):
     assert encode_uuid("/ab") == "%252Fab"
     wid = str(seed.W_SINGLE)
     _run(sandbox, wid, [({"name": "Solo Viewer"}, 0, 12)], uuid="sbx+Plus/Slash==")
-    assert zoom_plugin.attendance(store, wid).attendees[0].minutes == 12
+    assert [minutes([j]) for page in zoom_plugin.attendance(store, wid).joins for j in page] == [12]
 
 
 def test_ten_thousand_attendees(zoom_plugin, sandbox, store):
@@ -136,8 +156,11 @@ def test_ten_thousand_attendees(zoom_plugin, sandbox, store):
     assert made["participant_rows"] == 10_000 + 2 * 2_000 + 25
     pages = []
     result = zoom_plugin.attendance(store, str(seed.W_SINGLE), on_page=pages.append)
-    assert len(result.attendees) == 10_025
-    rejoiner = next(a for a in result.attendees if a.registrant_id.endswith("00000000"))
-    assert (rejoiner.minutes, len(rejoiner.sessions)) == (50, 3)
+    sizes, rejoiner = [], []
+    for page in result.joins:
+        sizes.append(len(page))
+        rejoiner += [j for j in page if j.registrant_id.endswith("00000000")]
+    assert sum(sizes) == made["participant_rows"] and max(sizes) == 300    # a page at a time
+    assert (minutes(rejoiner), len(rejoiner)) == (50, 3)
     assert sum(1 for _ in result.absentees) == 500
     assert pages[-1] == result.pages_read == 47 + 2
