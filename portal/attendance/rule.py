@@ -3,6 +3,7 @@ share of the scheduled duration), in words and as a verdict per attendee."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask_babel import gettext as _
 
@@ -32,9 +33,10 @@ class Rule:
             return -(-self.threshold * self.duration // 100)      # rounded up
         return 0
 
-    @property
+    @cached_property
     def words(self) -> str:
-        # In the reader's language; a job (no request) writes the default, English.
+        # In the reader's language; a job (no request) writes the default, English. Asked
+        # once per attendee by ``verdict``: translated once.
         if self.kind == ATTENDED_MINUTES:
             return _("at least %(num)d minutes", num=self.threshold)
         if self.kind == ATTENDED_PERCENT:

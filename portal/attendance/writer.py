@@ -30,6 +30,7 @@ from typing import Iterable
 import sqlalchemy as sa
 
 from portal.attendance.rule import Rule
+from portal.attendance.settle import settle
 from portal.bulk import among, insert_rows, update_rows
 from portal.channels import ATTENDED, NO_SHOW, NOT_IN_PROGRAM, REGISTERED
 from portal.extensions import db
@@ -83,15 +84,19 @@ class Writer:
 
     def _members(self, rids, keys) -> tuple[dict, dict]:
         """(registrant id -> member, email key -> (person, member or None)); a member is
-        (id, person id, status, the person's email key), a person (id, first name, last name)."""
+        (id, person id, status), a person (id, first name, last name). Emails are looked
+        up only when the registrant ids did not already find their person."""
         by_rid, people = {}, {}
         conn = self._conn()
         if rids:
-            for rid, mid, pid, status, key in conn.execute(
+            for rid, mid, pid, status, key, first, last in conn.execute(
                     sa.select(MEMBERS.c.registrant_id, MEMBERS.c.id, MEMBERS.c.person_id, MEMBERS.c.status,
-                              PEOPLE.c.email_key).join(PEOPLE, PEOPLE.c.id == MEMBERS.c.person_id)
+                              PEOPLE.c.email_key, PEOPLE.c.first_name, PEOPLE.c.last_name)
+                    .join(PEOPLE, PEOPLE.c.id == MEMBERS.c.person_id)
                     .where(MEMBERS.c.program_id == self.program_id, among(conn, MEMBERS.c.registrant_id, rids))):
-                by_rid[rid] = (mid, pid, status, key)
+                by_rid[rid] = (mid, pid, status)
+                people[key] = ((pid, first, last), by_rid[rid])
+        keys = [k for k in keys if k not in people]
         if keys:
             joined = PEOPLE.outerjoin(MEMBERS, sa.and_(MEMBERS.c.person_id == PEOPLE.c.id,
                                                        MEMBERS.c.program_id == self.program_id))
@@ -99,7 +104,7 @@ class Writer:
                     sa.select(PEOPLE.c.email_key, PEOPLE.c.id, PEOPLE.c.first_name, PEOPLE.c.last_name,
                               MEMBERS.c.id, MEMBERS.c.status).select_from(joined)
                     .where(among(conn, PEOPLE.c.email_key, keys))):
-                people[key] = ((pid, first, last), (mid, pid, status, key) if mid is not None else None)
+                people[key] = ((pid, first, last), (mid, pid, status) if mid is not None else None)
         return by_rid, people
 
     def _commit(self) -> None:
@@ -144,7 +149,7 @@ class Writer:
             member = by_rid.get(join.registrant_id)
             if member is not None:
                 target = member[0]
-                if key and key != member[3]:
+                if key and (people.get(key, (None, None))[1] or (None,))[0] != target:
                     self.emails.setdefault(key, target)      # rare: a join that gave another email
             elif key in self.emails:
                 target = self.emails[key]
@@ -209,31 +214,20 @@ class Writer:
 
     def settle(self) -> None:
         """Minutes (overlaps counted once), first join, last leave and sessions of every
-        member who attended, and their status, ``CHUNK`` members at a time."""
-        attended = sa.exists().where(SESSIONS.c.member_id == MEMBERS.c.id)
-        after = 0
-        while True:
-            conn = self._conn()            # a commit a chunk: the session's connection of the moment
-            members = conn.execute(sa.select(MEMBERS.c.id, MEMBERS.c.status, MEMBERS.c.joined_via).where(
-                MEMBERS.c.program_id == self.program_id, MEMBERS.c.id > after, attended)
-                .order_by(MEMBERS.c.id).limit(CHUNK)).all()
-            if not members:
-                break
+        member who attended, and their status: set-based (``settle.py``), except the rare
+        members given time without join and leave times, settled here."""
+        conn = self._conn()
+        untimed = list(self.untimed)
+        for name, count in settle(conn, self.program_id, self.channel, self.rule, utcnow(), untimed).items():
+            self.counts[name] += count
+        for start in range(0, len(untimed), CHUNK):
+            part = untimed[start:start + CHUNK]
+            members = conn.execute(sa.select(MEMBERS.c.id, MEMBERS.c.status, MEMBERS.c.joined_via)
+                                   .where(among(conn, MEMBERS.c.id, part))).all()
             spans = conn.execute(sa.select(SESSIONS.c.member_id, SESSIONS.c.join_time, SESSIONS.c.leave_time)
-                                 .join(MEMBERS, MEMBERS.c.id == SESSIONS.c.member_id)
-                                 .where(MEMBERS.c.program_id == self.program_id,
-                                        SESSIONS.c.member_id.between(members[0][0], members[-1][0]))
-                                 .order_by(SESSIONS.c.member_id))
+                                 .where(among(conn, SESSIONS.c.member_id, part)).order_by(SESSIONS.c.member_id))
             self._settle_chunk(members, {mid: sorted((a, b) for _, a, b in rows)
                                          for mid, rows in groupby(spans, key=lambda r: r[0])})
-            self._commit()
-            after = members[-1][0]
-        untimed = list(self.untimed)        # attended, but no join and leave times (rare)
-        conn = self._conn()
-        for start in range(0, len(untimed), CHUNK):
-            self._settle_chunk(conn.execute(sa.select(MEMBERS.c.id, MEMBERS.c.status, MEMBERS.c.joined_via)
-                                            .where(among(conn, MEMBERS.c.id, untimed[start:start + CHUNK])))
-                               .all(), {})
         # guests without email: counted once per person, never leads
         self.counts["anonymous"] = self.keyless + len({id(g) for g in self.guests.values() if g.member is None})
         self.counts["attendees"] += self.counts["anonymous"]
