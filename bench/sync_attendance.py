@@ -2,7 +2,8 @@
 
 The Zoom sandbox (its own process, per-second limits off) generates an ended webinar
 with 10,000 registered attendees (every 5th joins three times) plus walk-ins, and 2,000
-absentees. The portal knows 90 % of the attendees and every absentee as Registered
+absentees; the report lists rows in the order people joined, so a person's rejoins are
+pages apart. The portal knows 90 % of the attendees and every absentee as Registered
 members, so the sync also creates ~1,000 new leads. Per database, one run each of:
 
 - Lectern: the sync job (``portal.attendance.jobs.sync_attendance``) called in-process,
@@ -100,7 +101,7 @@ def make_webinar(sandbox_url: str, attendees: int, absentees: int) -> tuple[str,
     wid = control(sandbox_url, "webinars", topic="Bench", host_email=seed.OWNER_EMAIL,
                   start_time=began.strftime("%Y-%m-%dT%H:%M:%SZ"), duration=60)["id"]
     made = control(sandbox_url, f"webinars/{wid}/bulk", attendees=attendees, absentees=absentees,
-                   walk_ins=50, rejoin_every=5)
+                   walk_ins=50, rejoin_every=5, by_join_time=True)
     registrants = control(sandbox_url, "state", method="GET")["webinars"][str(wid)]["registrants"]
     print(f"  sandbox: {made['participant_rows']} report rows, {made['absentees']} absentees")
     return str(wid), began, registrants, made["participant_rows"] + made["absentees"]

@@ -1,5 +1,7 @@
 """The bulk attendance writer at scale: what it writes, and SQL statements that grow with
 report pages, never with people (counted with SQLAlchemy's event listeners, never timed)."""
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -7,7 +9,7 @@ from portal.channels import REGISTERED
 from portal.extensions import db
 from portal.models import AttendanceSession, Member, Person, StatusChange
 from portal.programs import lifecycle as flows
-from tests.attendance_helpers import bulk_members, link, minutes_ago, new_webinar, runs
+from tests.attendance_helpers import bulk_members, link, minutes_ago, new_webinar, runs, snapshot
 from tests.services_helpers import connect_service
 
 ATTENDEES, ABSENTEES, WALK_INS = 1200, 300, 5
@@ -93,3 +95,81 @@ def test_a_big_report_is_written_in_a_few_statements_a_page(admin, sandbox, run_
     # a few statements per report page, one commit per page at most
     assert counted.statements <= 6 * run.pages_read + 30, counted.statements
     assert counted.commits <= run.pages_read + 8, counted.commits
+
+
+def test_joins_pages_apart_are_one_attendee_and_reruns_write_the_same(admin, sandbox, run_jobs):
+    """Rows in the order people joined: a rejoiner's three joins, and a guest's two, are
+    more than a chunk apart. The streaming writer still gives each person one member with
+    every session, minutes by the rule, new leads for unknown emails, guests counted once;
+    a second run writes exactly the same."""
+    service = connect_service(admin)
+    wid = new_webinar(sandbox, minutes_ago(180))
+    program = link(service, wid)
+    # every 3rd attendee joins three times (30 + 10 + 10 minutes), the others once (45)
+    made = sandbox.control(f"webinars/{wid}/bulk", attendees=ATTENDEES, absentees=ABSENTEES,
+                           walk_ins=WALK_INS, rejoin_every=3, walk_ins_rejoin=True, by_join_time=True)
+    rejoiners = ATTENDEES // 3
+    assert made["participant_rows"] == ATTENDEES + 2 * rejoiners + 2 * WALK_INS
+    bulk_members(sandbox, program, wid, share=0.9)        # the attendees and 150 absentees
+    # every 10th attendee is unknown to the portal: a new lead
+    registrants = sandbox.state()["webinars"][wid]["registrants"]
+    unknown = [r["email"].lower() for r in registrants[:ATTENDEES:10]]
+    person_ids = sa.select(Person.id).where(Person.email_key.in_(unknown))
+    db.session.execute(sa.delete(Member).where(Member.person_id.in_(person_ids)))
+    db.session.execute(sa.delete(Person).where(Person.email_key.in_(unknown)))
+    db.session.commit()
+    people_before = db.session.scalar(sa.select(sa.func.count()).select_from(Person))
+    # 46 minutes or more: the rejoiners' 50 count, a single 45-minute visit does not
+    admin.post(f"/programs/{program.id}/attendance/rule", data={"rule": "minutes", "threshold": "46"})
+
+    admin.post(f"/programs/{program.id}/attendance/sync")
+    with Counter(db.engine) as counted:
+        run_jobs()
+
+    [run] = runs(program)
+    assert (run.state, run.attendees, run.anonymous, run.absentees, run.new_leads) == (
+        "done", ATTENDEES + WALK_INS, WALK_INS, ABSENTEES, ATTENDEES // 10)
+    counts = dict(db.session.execute(sa.select(Member.status, sa.func.count())
+                                     .where(Member.program_id == program.id).group_by(Member.status)).all())
+    assert counts == {"Attended": rejoiners, "No Show": ATTENDEES - rejoiners + 150}
+    figures = db.session.execute(sa.select(Member.status, Member.attended_minutes, Member.sessions,
+                                           sa.func.count()).where(Member.program_id == program.id,
+                                                                  Member.sessions > 0)
+                                 .group_by(Member.status, Member.attended_minutes, Member.sessions)
+                                 .order_by(Member.sessions)).all()
+    assert figures == [("No Show", 45, 1, ATTENDEES - rejoiners), ("Attended", 50, 3, rejoiners)]
+    spans = db.session.execute(sa.select(Member.first_join, Member.last_leave).where(
+        Member.program_id == program.id, Member.sessions == 3)).all()
+    assert {last - first for first, last in spans} == {timedelta(minutes=60)}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AttendanceSession)) == ATTENDEES + 2 * rejoiners
+    changes = {(f, t): n for f, t, n in db.session.execute(
+        sa.select(StatusChange.from_status, StatusChange.to_status, sa.func.count())
+        .group_by(StatusChange.from_status, StatusChange.to_status)
+        .where(StatusChange.to_status.in_(["Attended", "No Show"])))}
+    walk_ins_attended = len(range(0, ATTENDEES, 30))                       # unknown and rejoining
+    assert changes == {("Registered", "Attended"): rejoiners - walk_ins_attended,
+                       ("Not in Program", "Attended"): walk_ins_attended,
+                       ("Registered", "No Show"): ATTENDEES - rejoiners - (ATTENDEES // 10 - walk_ins_attended)
+                       + 150,
+                       ("Not in Program", "No Show"): ATTENDEES // 10 - walk_ins_attended}
+    reasons = set(db.session.scalars(sa.select(StatusChange.reason).where(
+        StatusChange.from_status == "Not in Program")))
+    assert reasons == {"attended 50 min in 3 sessions; rule: at least 46 minutes (not registered on the portal)",
+                       "attended 45 min in 1 session, below the rule: at least 46 minutes (not registered on "
+                       "the portal)"}
+    leads = db.session.execute(sa.select(Person.email_key, Person.first_name, Person.source).where(
+        Person.email_key.in_(unknown))).all()
+    assert len(leads) == ATTENDEES // 10 and {(p.first_name, p.source) for p in leads} == {
+        (f"Bulk{i}", "webinar attendee: Launch webinar") for i in range(0, ATTENDEES, 10)}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Person)) == people_before + ATTENDEES // 10
+    assert counted.statements <= 6 * run.pages_read + 30, counted.statements
+    assert counted.commits <= run.pages_read + 8, counted.commits
+
+    first = snapshot(program)
+    admin.post(f"/programs/{program.id}/attendance/sync")
+    run_jobs()
+    again = snapshot(program)
+    assert [r.new_leads for r in runs(program)] == [ATTENDEES // 10, 0]
+    assert again["history"] == first["history"] and again["people"] == first["people"]
+    assert [m[:6] for m in again["members"]] == [m[:6] for m in first["members"]]
+    assert [s[1:] for s in again["sessions"]] == [s[1:] for s in first["sessions"]]

@@ -185,7 +185,8 @@ def delete(wid):
 
 @bp.post("/webinars/<int:wid>/bulk")
 def bulk(wid):
-    """``{"attendees": N, "absentees": M, "walk_ins": 0, "rejoin_every": 5}``."""
+    """``{"attendees": N, "absentees": M, "walk_ins": 0, "rejoin_every": 5, "walk_ins_rejoin":
+    false, "by_join_time": false}``."""
     return _run(lambda s: events.bulk(s, wid, _body(), request.host_url))
 
 

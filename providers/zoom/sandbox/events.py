@@ -270,7 +270,9 @@ def delete(state: SandboxState, wid: int) -> list:
 
 def bulk(state: SandboxState, wid: int, body: dict, base_url: str) -> tuple[dict, list]:
     """An ended instance with N registered attendees (every ``rejoin_every``-th joins
-    twice more) plus ``walk_ins`` and M registered absentees, built in one go.
+    twice more) plus ``walk_ins`` (who rejoin once with ``walk_ins_rejoin``) and M
+    registered absentees, built in one go. Rows come person by person, or with
+    ``by_join_time`` in the order people joined: one person's rejoins pages apart.
     Registrants are created directly: no registration webhooks for bulk data."""
     w = state.webinar(wid)
     n, m = int(body.get("attendees", 0)), int(body.get("absentees", 0))
@@ -298,10 +300,13 @@ def bulk(state: SandboxState, wid: int, body: dict, base_url: str) -> tuple[dict
                          "leave_time": began + timedelta(minutes=b), "status": "in_meeting",
                          "failover": False, "customer_key": ""})
     for j in range(walk_ins):
-        rows.append({"id": "", "user_id": str(next(ids)), "name": f"Walk In {tag} {j}",
-                     "user_email": "", "registrant_id": "", "join_time": began,
-                     "leave_time": began + timedelta(minutes=20), "status": "in_meeting",
-                     "failover": False, "customer_key": ""})
+        for a, b in [(0, 20), (40, 50)] if body.get("walk_ins_rejoin") else [(0, 20)]:
+            rows.append({"id": "", "user_id": str(next(ids)), "name": f"Walk In {tag} {j}",
+                         "user_email": "", "registrant_id": "", "join_time": began + timedelta(minutes=a),
+                         "leave_time": began + timedelta(minutes=b), "status": "in_meeting",
+                         "failover": False, "customer_key": ""})
+    if body.get("by_join_time"):
+        rows.sort(key=lambda row: row["join_time"])
     uuid = body.get("uuid") or w["uuid"]
     _keep_instance(state, wid, uuid, began, began + timedelta(minutes=60), rows, absentees)
     w["uuid"], w["status"] = new_uuid(), "ended"
