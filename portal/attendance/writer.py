@@ -2,14 +2,15 @@
 ``portal/attendance/sync.py``).
 
 The report comes as pages of joins, not merged per person: one person's joins may be on
-any page. Up to ``CHUNK`` joins at a time are written as they come: members found by
-registrant id and by email key (two lookups), people and members created for the newcomers
-(new leads, Not in Program until settled), every join stored as an attendance session,
-the chunk's progress in the same transaction, one commit. Then ``settle`` reads the stored
-sessions back, ``CHUNK`` members at a time, and gives each member their minutes (overlaps
-counted once), first join, last leave and sessions, moving statuses forward
-(``Channel.moves_forward``, the rule of ``programs.lifecycle.change_status``, applied to
-many members at once). Absentees follow a provider page at a time; registrants who never
+any page. About ``CHUNK`` joins at a time (whole pages gathered) are written as they come: members
+found by registrant id, then by email key for the joins their registrant id did not place
+(one or two lookups), people and members created for the newcomers (new leads, Not in
+Program until settled), every join stored as an attendance session, the chunk's progress
+in the same transaction, one commit. Once the report is read, ``settle`` (``settle.py``)
+gives every member who attended their minutes (overlaps counted once), first join, last
+leave and sessions from the stored sessions, and moves statuses forward
+(``Channel.moves_forward``, the rule of ``programs.lifecycle.change_status``), in a few
+set-based statements. Absentees follow a provider page at a time; registrants who never
 came are swept in two set-based statements. Each step is a few Core statements
 (``portal/bulk.py``): SQL statements grow with pages, never with people.
 
@@ -39,7 +40,7 @@ from portal.models.programs import VIA_WALK_IN
 from portal.models.types import utcnow
 from providers.base import Absentee, Join, covered_minutes
 
-#: joins written per chunk, members settled per chunk; absentees go a provider page at a time
+#: joins written per chunk (whole pages gathered); absentees go a provider page at a time
 CHUNK = 1000
 ABSENTEE_PAGE = 300
 
