@@ -94,3 +94,18 @@ def test_limits_come_from_the_plugin_and_the_configuration(app):
     custom = limits_for(zoom, {"PACING_LIMITS": "zoom.light=80,zoom.heavy=40/60000,other.light=1"})
     assert custom["light"] == RateLimit(80) and custom["heavy"] == RateLimit(40, 60000)
     assert custom["medium"] == zoom.rate_limits["medium"]
+
+
+def test_report_pages_streamed_after_the_call_keep_to_the_budget(app, admin, sandbox):
+    service = connect_service(admin)
+    sandbox.control(f"webinars/{WEBINAR}/bulk", attendees=650, absentees=0, rejoin_every=0)
+    pages = iter(Gateway(service).attendance(WEBINAR).joins)
+    assert len(next(pages)) == 300                     # read by the call itself
+    # The provider said "no Heavy call for an hour" while the caller wrote that page: the
+    # next page waits for the budget like any call, here past the wait allowed: deferred.
+    RedisPacer(redis_conn(), "zoom", service.account_id, {"heavy": RateLimit(1000)}).after(
+        RateNotice("heavy", retry_at=time.time() + 3600))
+    before = len(sandbox.requests_seen(prefix="/v2/report/"))
+    with pytest.raises(Deferred):
+        next(pages)
+    assert len(sandbox.requests_seen(prefix="/v2/report/")) == before

@@ -28,6 +28,7 @@ from portal.models.activity import DONE, FAILED, NEVER_STARTED, RUNNING, WAITING
 from portal.models.types import utcnow
 from portal.services.gateway import Gateway, record_error
 from providers.base import NotStarted, ProviderError, RateLimited, Unavailable
+from providers.pacing import Deferred
 
 #: how often the pages read so far are committed while reading a report
 PROGRESS_SECONDS = 1.0
@@ -74,7 +75,7 @@ def sync(run_id: int) -> datetime | None:
         writer.sweep()
     except ProviderError as error:
         db.session.rollback()
-        if called:   # raised while streaming the report's later pages, after call() returned
+        if called and not isinstance(error, Deferred):   # raised by the report's later pages
             record_error(service.id, "attendance", error, program.id, binding.webinar_id)
         return _provider_failed(db.session.get(SyncRun, run_id), error)
     db.session.execute(update(SyncRun).where(SyncRun.id == run_id).values(pages_read=pages_read[0]))

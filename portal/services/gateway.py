@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 from flask import current_app
 from sqlalchemy import update
@@ -45,6 +45,21 @@ OPERATIONS = {
     "register": "register a person",
     "attendance": "read attendance",
 }
+
+
+def _within(pacer, items: Iterable) -> Iterator:
+    """The rest of a streamed answer, each item read under the budget of the call that
+    began it (the plugin asks ``PACER`` before every request)."""
+    items = iter(items)
+    while True:
+        token = PACER.set(pacer)
+        try:
+            item = next(items)
+        except StopIteration:
+            return
+        finally:
+            PACER.reset(token)
+        yield item
 
 
 def record_error(service_id: int, operation: str, error: ProviderError,
@@ -130,15 +145,23 @@ class Gateway:
     def attendance(self, webinar_id: str, on_page: Callable[[int], None] | None = None,
                    unrecorded: tuple[type[ProviderError], ...] = ()) -> Attendance:
         """``unrecorded``: errors the caller files itself once it knows what they mean
-        (a report that lags is not an error; a webinar that never started is) [S9]."""
-        return self._call("attendance", self.plugin.attendance, self.store, webinar_id, on_page,
-                          webinar_id=webinar_id, unrecorded=unrecorded)
+        (a report that lags is not an error; a webinar that never started is) [S9]. The
+        pages the report streams afterwards are read under the same budget."""
+        pacer = self._pacer("attendance")
+        report = self._call("attendance", self.plugin.attendance, self.store, webinar_id, on_page,
+                            webinar_id=webinar_id, unrecorded=unrecorded, pacer=pacer)
+        if pacer is not None and self.plugin.paces_requests:
+            report.joins, report.absentees = _within(pacer, report.joins), _within(pacer, report.absentees)
+        return report
 
-    def _paced(self, operation: str, fn, *args):
+    def _pacer(self, operation: str):
+        wait = None if self.pace_until is None else max(0.0, self.pace_until - time.monotonic())
+        return pacing.pacer_for(self.service, self.plugin, wait) if operation not in UNPACED else None
+
+    def _paced(self, operation: str, fn, *args, pacer=None):
         """Run a call inside its account's shared budget: the plugin paces each HTTP
         request itself (``paces_requests``), else the whole operation takes one slot."""
-        wait = None if self.pace_until is None else max(0.0, self.pace_until - time.monotonic())
-        pacer = pacing.pacer_for(self.service, self.plugin, wait) if operation not in UNPACED else None
+        pacer = pacer or self._pacer(operation)
         if pacer is None:
             return fn(*args)
         if not self.plugin.paces_requests:
@@ -150,10 +173,10 @@ class Gateway:
             PACER.reset(token)
 
     def _call(self, operation: str, fn, *args, webinar_id: str = "",
-              unrecorded: tuple[type[ProviderError], ...] = ()):
+              unrecorded: tuple[type[ProviderError], ...] = (), pacer=None):
         saved = self.service.id is not None and self._token is None
         try:
-            result = self._paced(operation, fn, *args)
+            result = self._paced(operation, fn, *args, pacer=pacer)
         except Deferred:
             raise                  # our own budget said wait: nothing reached the provider
         except ProviderError as error:
