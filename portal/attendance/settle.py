@@ -95,7 +95,7 @@ def settle(conn, program_id: int, channel: Channel, rule: Rule, now, skip: list[
                  .bindparams(at))
     conn.execute(sa.text("""UPDATE members SET attended_minutes = f.minutes, first_join = f.first_join,
                                    last_leave = f.last_leave, sessions = f.n, updated_at = :now,
-                                   status = CASE WHEN f.moves = 1 THEN f.new ELSE members.status END
+                                   status = CASE f.moves WHEN 1 THEN f.new ELSE members.status END
                             FROM settling f WHERE members.id = f.member_id""").bindparams(at))
     conn.execute(sa.text("DROP TABLE settling"))
     return {"attendees": counts[0], "attended": (counts[1] or 0) + (counts[3] or 0), "no_shows": counts[2] or 0}
