@@ -8,6 +8,7 @@ time; SQLAlchemy's events still see every statement.
 """
 from __future__ import annotations
 
+import json
 from datetime import timezone
 from typing import Sequence
 
@@ -18,13 +19,17 @@ from portal.models.types import UTCDateTime
 
 
 def among(conn, column, values) -> sa.ColumnElement[bool]:
-    """``column IN values``: on PostgreSQL ``= ANY(array)``, one parameter (a long IN list
-    costs more to render and parse than to run), else IN."""
+    """``column IN values`` with one parameter, whatever the count (a long IN list costs
+    more to render, bind and parse than to run): on PostgreSQL ``= ANY(array)``, on SQLite
+    ``IN (SELECT value FROM json_each(list))``."""
     values = list(values)
     if conn.dialect.name == "postgresql":
         # a typed array parameter: an array cast from text in the WHERE clause would be
         # parsed again for every row scanned
         return column == sa.any_(sa.bindparam(None, values, type_=postgresql.ARRAY(column.type)))
+    if conn.dialect.name == "sqlite":
+        return column.in_(sa.select(sa.column("value")).select_from(
+            sa.func.json_each(sa.bindparam(None, json.dumps(values), type_=sa.String))))
     return column.in_(values)
 
 

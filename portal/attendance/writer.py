@@ -10,7 +10,7 @@ in the same transaction, one commit. Once the report is read, ``settle`` (``sett
 gives every member who attended their minutes (overlaps counted once), first join, last
 leave and sessions from the stored sessions, and moves statuses forward
 (``Channel.moves_forward``, the rule of ``programs.lifecycle.change_status``), in a few
-set-based statements. Absentees follow a provider page at a time; registrants who never
+set-based statements. Absentees follow a chunk at a time; registrants who never
 came are swept in two set-based statements. Each step is a few Core statements
 (``portal/bulk.py``): SQL statements grow with pages, never with people.
 
@@ -40,9 +40,8 @@ from portal.models.programs import VIA_WALK_IN
 from portal.models.types import utcnow
 from providers.base import Absentee, Join, covered_minutes
 
-#: joins written per chunk (whole pages gathered); absentees go a provider page at a time
+#: joins written per chunk (whole pages gathered), absentees likewise
 CHUNK = 1000
-ABSENTEE_PAGE = 300
 
 PEOPLE = db.metadata.tables["people"]
 MEMBERS = db.metadata.tables["members"]
@@ -52,7 +51,8 @@ SESSIONS = db.metadata.tables["attendance_sessions"]
 
 class Guest:
     """Joins of someone without email or a member's registrant id, until a join with one
-    of their keys names them (then ``member``)."""
+    of their keys names them (then ``member``: a member id, or within the chunk that
+    creates it the newcomer's email key)."""
     __slots__ = ("first_name", "last_name", "joins", "member")
 
     def __init__(self, join: Join):
@@ -142,42 +142,50 @@ class Writer:
         placed: list[tuple] = []        # (member id or a newcomer's email key, joins, guest they were)
         newcomers: dict[str, tuple[str, str, str]] = {}     # email key -> (email, first, last)
         fill: dict[int, dict] = {}
+        guests, emails = self.guests, self.emails
         for join in chunk:
             key = email_key(join.email) if join.email else ""
-            keys = self._keys(join)
-            guest = next((self.guests[k] for k in keys if k in self.guests), None)
-            first, last = (guest.first_name, guest.last_name) if guest else (join.first_name, join.last_name)
+            guest = next((guests[k] for k in self._keys(join) if k in guests), None) if guests else None
+            found = people.get(key) if key else None             # (person, member or None)
             member = by_rid.get(join.registrant_id)
             if member is not None:
                 target = member[0]
-                if key and (people.get(key, (None, None))[1] or (None,))[0] != target:
-                    self.emails.setdefault(key, target)      # rare: a join that gave another email
-            elif key in self.emails:
-                target = self.emails[key]
-            elif key and people.get(key, (None, None))[1]:
-                target = people[key][1][0]
+                if key and (found is None or found[1] is None or found[1][0] != target):
+                    emails.setdefault(key, target)              # rare: a join that gave another email
+            elif key in emails:
+                target = emails[key]
+            elif found is not None and found[1] is not None:
+                target = found[1][0]
             elif key:
                 target = key
-                newcomers.setdefault(key, (join.email.strip()[:254], first[:100], last[:100]))
+                if key not in newcomers:
+                    first, last = (guest.first_name, guest.last_name) if guest else (join.first_name,
+                                                                                     join.last_name)
+                    newcomers[key] = (join.email.strip()[:254], first[:100], last[:100])
             elif guest is not None and guest.member is not None:
                 target = guest.member
             else:
+                keys = self._keys(join)
                 if guest is None:
                     guest = Guest(join)
                     self.keyless += not keys
                 for k in keys:
-                    self.guests.setdefault(k, guest)
+                    guests.setdefault(k, guest)
                 guest.joins.append(join)
                 continue
-            promoted = guest if guest is not None and guest.member is None else None
-            placed.append((target, [join] + (promoted.joins if promoted else []), promoted))
-            if promoted:
-                promoted.joins = []                          # the guest was this person all along
-            person = people.get(key, (None,))[0] if key else None
-            if person and (not person[1] or not person[2]) and (first or last) and person[0] not in fill:
-                # blanks are filled, known names never overwritten
-                fill[person[0]] = {"id": person[0], "first_name": person[1] or first[:100],
-                                   "last_name": person[2] or last[:100], "updated_at": now}
+            if guest is not None and guest.member is None:
+                # the guest was this person all along: their joins come along
+                placed.append((target, [join] + guest.joins, guest))
+                guest.joins, guest.member = [], target
+            else:
+                placed.append((target, [join], None))
+            person = found[0] if found is not None else None
+            if person is not None and (not person[1] or not person[2]) and person[0] not in fill:
+                first, last = (guest.first_name, guest.last_name) if guest else (join.first_name, join.last_name)
+                if first or last:
+                    # blanks are filled, known names never overwritten
+                    fill[person[0]] = {"id": person[0], "first_name": person[1] or first[:100],
+                                       "last_name": person[2] or last[:100], "updated_at": now}
 
         # new people (leads), then a member for every newcomer, in bulk; settled later
         new_keys = [k for k in newcomers if k not in people]
@@ -273,7 +281,7 @@ class Writer:
         page: list[Absentee] = []
         for absentee in absentees:
             page.append(absentee)
-            if len(page) >= ABSENTEE_PAGE:
+            if len(page) >= CHUNK:
                 self._absentee_chunk(page)
                 self._commit()
                 page = []
