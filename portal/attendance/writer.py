@@ -94,7 +94,8 @@ class Writer:
                     sa.select(MEMBERS.c.registrant_id, MEMBERS.c.id, MEMBERS.c.person_id, MEMBERS.c.status,
                               PEOPLE.c.email_key, PEOPLE.c.first_name, PEOPLE.c.last_name)
                     .join(PEOPLE, PEOPLE.c.id == MEMBERS.c.person_id)
-                    .where(MEMBERS.c.program_id == self.program_id, among(conn, MEMBERS.c.registrant_id, rids))):
+                    .where(MEMBERS.c.program_id == self.program_id,
+                           among(conn, MEMBERS.c.registrant_id, rids))).all():
                 by_rid[rid] = (mid, pid, status)
                 people[key] = ((pid, first, last), by_rid[rid])
         keys = [k for k in keys if k not in people]
@@ -104,7 +105,7 @@ class Writer:
             for key, pid, first, last, mid, status in conn.execute(
                     sa.select(PEOPLE.c.email_key, PEOPLE.c.id, PEOPLE.c.first_name, PEOPLE.c.last_name,
                               MEMBERS.c.id, MEMBERS.c.status).select_from(joined)
-                    .where(among(conn, PEOPLE.c.email_key, keys))):
+                    .where(among(conn, PEOPLE.c.email_key, keys))).all():
                 people[key] = ((pid, first, last), (mid, pid, status) if mid is not None else None)
         return by_rid, people
 
@@ -129,6 +130,10 @@ class Writer:
         self._join_chunk(chunk)
         self._commit()
 
+    def _guest(self, join: Join) -> Guest | None:
+        guest = self.guests.get("registrant:" + join.registrant_id) if join.registrant_id else None
+        return guest or next((self.guests[k] for k in join.keys if k in self.guests), None)
+
     @staticmethod
     def _keys(join: Join) -> tuple[str, ...]:
         """What a guest is known by: a registrant id (not a member's), the plugin's keys."""
@@ -139,13 +144,14 @@ class Writer:
         by_rid, people = self._members({j.registrant_id for j in chunk if j.registrant_id},
                                        {email_key(j.email) for j in chunk if j.email})
         now = utcnow()
-        placed: list[tuple] = []        # (member id or a newcomer's email key, joins, guest they were)
+        placed: list[tuple] = []        # (member id or a newcomer's email key, join)
+        promoted: list[Guest] = []      # guests this chunk found out about
         newcomers: dict[str, tuple[str, str, str]] = {}     # email key -> (email, first, last)
         fill: dict[int, dict] = {}
         guests, emails = self.guests, self.emails
         for join in chunk:
             key = email_key(join.email) if join.email else ""
-            guest = next((guests[k] for k in self._keys(join) if k in guests), None) if guests else None
+            guest = self._guest(join) if guests else None
             found = people.get(key) if key else None             # (person, member or None)
             member = by_rid.get(join.registrant_id)
             if member is not None:
@@ -173,12 +179,12 @@ class Writer:
                     guests.setdefault(k, guest)
                 guest.joins.append(join)
                 continue
+            placed.append((target, join))
             if guest is not None and guest.member is None:
                 # the guest was this person all along: their joins come along
-                placed.append((target, [join] + guest.joins, guest))
+                placed += [(target, j) for j in guest.joins]
+                promoted.append(guest)
                 guest.joins, guest.member = [], target
-            else:
-                placed.append((target, [join], None))
             person = found[0] if found is not None else None
             if person is not None and (not person[1] or not person[2]) and person[0] not in fill:
                 first, last = (guest.first_name, guest.last_name) if guest else (join.first_name, join.last_name)
@@ -206,17 +212,17 @@ class Writer:
                     returning=("id", "person_id")):
                 created[keys[pid]] = member_id
 
+        for guest in promoted:
+            if isinstance(guest.member, str):
+                guest.member = created[guest.member]
         sessions = []
-        for target, joins, promoted in placed:
+        for target, j in placed:
             member_id = created[target] if isinstance(target, str) else target
-            if promoted:
-                promoted.member = member_id
-            for j in joins:
-                if j.joined is None:
-                    self.untimed[member_id] = self.untimed.get(member_id, 0) + j.seconds
-                else:
-                    sessions.append({"member_id": member_id, "join_time": j.joined, "leave_time": j.left,
-                                     "minutes": round((j.left - j.joined).total_seconds() / 60)})
+            if j.joined is None:
+                self.untimed[member_id] = self.untimed.get(member_id, 0) + j.seconds
+            else:
+                sessions.append({"member_id": member_id, "join_time": j.joined, "leave_time": j.left,
+                                 "minutes": round((j.left - j.joined).total_seconds() / 60)})
         insert_rows(conn, SESSIONS, sessions)
 
     # -- each attendee's figures and status, from the stored sessions
