@@ -1,7 +1,11 @@
 """The PartnerEvent contract: what the portal needs from any webinar provider.
 
-Views, flows and jobs speak only to this module's types. A provider plugin lives in
-its own folder under ``providers/`` and is registered in ``providers/__init__.py``.
+Views, flows and jobs speak only to this module's types. A provider plugin lives in its
+own folder under ``providers/`` and is registered in ``providers/__init__.py``.
+
+Attendance is streamed: a plugin hands over its report a page of ``Join`` rows at a time,
+then the absentees, and merges nothing per person; the portal merges as it writes,
+holding a chunk, never every attendee.
 """
 from __future__ import annotations
 
@@ -140,10 +144,12 @@ class Registration:
 class Join:
     """One row of an attendance report: one join..leave of one person, normalised [S20].
 
-    The portal recognises a person by, in order: ``registrant_id``, ``email`` (compared
-    case-insensitively), then ``keys``: the plugin's other names for that person (an account
-    user id, a display name, a per-join id), compared as given. Rows of one person may be on
-    any page."""
+    Rows of one person may be on any page. The portal recognises a person by, in order:
+    ``registrant_id``, ``email`` (compared case-insensitively), then ``keys``: the plugin's
+    other names for that person (an account user id, a display name, a per-join id),
+    compared as given. Keys tell guests apart (rows with neither email nor a member's
+    registrant id) and let a later row with an email and one of a guest's keys take the
+    guest's joins along; they are held in memory, never stored."""
     email: str = ""                 # may be empty for guests
     first_name: str = ""
     last_name: str = ""

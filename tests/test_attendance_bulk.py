@@ -1,14 +1,16 @@
 """The bulk attendance writer at scale: what it writes, and SQL statements that grow with
 report pages, never with people (counted with SQLAlchemy's event listeners, never timed)."""
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 
+from portal.attendance.writer import CHUNK, Writer
 from portal.channels import REGISTERED
 from portal.extensions import db
-from portal.models import AttendanceSession, Member, Person, StatusChange
+from portal.models import AttendanceSession, Member, Person, StatusChange, SyncRun
 from portal.programs import lifecycle as flows
+from providers.base import Join, covered_minutes
 from tests.attendance_helpers import bulk_members, link, minutes_ago, new_webinar, runs, snapshot
 from tests.services_helpers import connect_service
 
@@ -173,3 +175,61 @@ def test_joins_pages_apart_are_one_attendee_and_reruns_write_the_same(admin, san
     assert again["history"] == first["history"] and again["people"] == first["people"]
     assert [m[:6] for m in again["members"]] == [m[:6] for m in first["members"]]
     assert [s[1:] for s in again["sessions"]] == [s[1:] for s in first["sessions"]]
+
+
+def test_settled_figures_are_python_s_covered_minutes_on_both_databases(admin, sandbox):
+    """The set-based settle against ``covered_minutes``, on joins no sandbox sends: overlaps
+    (two devices), half minutes (rounded half to even, like Python), milliseconds, time
+    without join and leave, and a guest whose email comes a chunk later."""
+    program = link(connect_service(admin), new_webinar(sandbox, minutes_ago(180)))
+    admin.post(f"/programs/{program.id}/attendance/rule", data={"rule": "minutes", "threshold": "2"})
+    at = datetime(2026, 3, 2, 15, 0, tzinfo=timezone.utc)
+
+    def span(rid, a, b, **more):            # a and b in seconds after the start
+        return Join(registrant_id=rid, joined=at + timedelta(seconds=a), left=at + timedelta(seconds=b),
+                    **more)
+
+    cases = {"r-overlap": [(0, 1800), (600, 1200), (1500, 2400)], "r-half-up": [(0, 90)],
+             "r-half-even": [(0, 150)], "r-ms": [(0.5, 90.5)], "r-short": [(0, 84)], "r-untimed": [],
+             "r-both": [(0, 600)]}
+    members = {}
+    for rid in [*cases, "r-filler"]:
+        person, _ = flows.find_or_create_person(f"{rid}@example.com", first_name="Known")
+        members[rid] = Member(program=program, person=person, registrant_id=rid)
+        db.session.add(members[rid])
+        db.session.flush()
+        flows.change_status(members[rid], REGISTERED, reason="filled out the form")
+    run = SyncRun(program_id=program.id, trigger="test")
+    db.session.add(run)
+    db.session.commit()
+    # a first page past the chunk size, so the second page is another chunk
+    first = [span("r-filler", 60 * i, 60 * i + 60) for i in range(CHUNK)]
+    first += [span(rid, a, b) for rid, spans in cases.items() for a, b in spans[:1]]
+    first += [Join(registrant_id="r-untimed", seconds=125), Join(registrant_id="r-both", seconds=60),
+              span("", 0, 300, first_name="Gus", keys=("u:gus",)), span("", 0, 60, keys=("n:viewer",))]
+    second = [span(rid, a, b) for rid, spans in cases.items() for a, b in spans[1:]]
+    second += [span("", 600, 900, email="Gus@Example.com", keys=("u:gus",)),
+               span("", 120, 180, keys=("n:viewer",))]
+
+    writer = Writer(program, program.binding, run)
+    writer.write_joins([first, second])
+    writer.settle()
+
+    got = {m.registrant_id or m.person.email: (m.status, m.attended_minutes, m.sessions)
+           for m in db.session.scalars(sa.select(Member).where(Member.program_id == program.id))}
+    expected = {rid: covered_minutes((at + timedelta(seconds=a), at + timedelta(seconds=b)) for a, b in spans)
+                for rid, spans in cases.items()}
+    expected["r-untimed"] += round(125 / 60)
+    expected["r-both"] += 1
+    assert expected == {"r-overlap": 40, "r-half-up": 2, "r-half-even": 2, "r-ms": 2, "r-short": 1,
+                        "r-untimed": 2, "r-both": 11}
+    assert got == {**{rid: ("Attended" if n >= 2 else "No Show", n, len(cases[rid]))
+                      for rid, n in expected.items()},
+                   "r-filler": ("Attended", CHUNK, CHUNK), "Gus@Example.com": ("Attended", 10, 2)}
+    assert (writer.counts["anonymous"], writer.counts["new_leads"], writer.counts["attendees"]) == (1, 1, 10)
+    gus = db.session.scalar(sa.select(Person).where(Person.email_key == "gus@example.com"))
+    assert (gus.first_name, gus.source) == ("Gus", "webinar attendee: Launch webinar")
+    overlap = members["r-overlap"]
+    db.session.refresh(overlap)
+    assert (overlap.first_join, overlap.last_leave) == (at, at + timedelta(seconds=2400))
+    assert overlap.history[-1].reason == "attended 40 min in 3 sessions; rule: at least 2 minutes"

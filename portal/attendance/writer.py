@@ -19,8 +19,8 @@ found again by registrant id or email key. Only what the database cannot tell is
 guests (joins with neither email nor a member's registrant id) by the plugin's other keys,
 so a later join with an email under one of those keys takes their joins along; an email a
 member's join gave that is not the member's own; time given without join and leave times.
-A guest's key seen only after a join with email met it (a display name or account id that
-came with an email first, and alone later) makes a guest of its own: counted, never a lead.
+A key first seen on a join that had an email (an account id, or a registrant id the portal
+does not know) and later alone makes a guest of its own: counted, never a lead.
 Re-running is safe: sessions are replaced, people and members found before created.
 """
 from __future__ import annotations

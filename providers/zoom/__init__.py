@@ -227,7 +227,7 @@ class ZoomEvent(ApiProvider):
                    on_page: Callable[[int], None] | None = None) -> Attendance:
         """The latest instance that really ran [S8]: its report's joins streamed page by
         page (the first page is read now, so a missing report raises here; the rest while
-        the caller iterates), then its absentees, likewise."""
+        the caller iterates), then its absentees, read once the joins have been."""
         zoom = self.client(store)
         instances = [i for i in zoom.past_instances(webinar_id) if i.get("uuid")]
         if not instances:
