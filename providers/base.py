@@ -13,7 +13,7 @@ import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, ClassVar, Iterable, Iterator, Mapping, Protocol
+from typing import Callable, ClassVar, Iterable, Mapping, Protocol
 
 # --- typed errors -------------------------------------------------------------
 
@@ -397,12 +397,3 @@ class PartnerEvent(ABC):
         """Verified and normalised into a contract event; raise BadSignature unless
         signed, fresh and well formed."""
 
-
-def iter_pages(fetch: Callable[[str], tuple[list, str]]) -> Iterator[list]:
-    """Yield pages from ``fetch(token) -> (rows, next_token)`` until no next token."""
-    token = ""
-    while True:
-        rows, token = fetch(token)
-        yield rows
-        if not token:
-            return
