@@ -252,10 +252,10 @@ def test_picker_stays_quick_with_twenty_slow_hosts_and_caches_briefly(app, marke
     assert len(rows) == 7 + 19 * 3 and rows[-1] != rows[0]
     # The listings ran side by side: the sandbox answered several at once.
     assert sandbox.control("requests", method="GET")["most_in_flight"] >= 4
-    # Whether registration is required was read for the soonest webinars at once, as many
-    # of 40 as the provider's rate budget allowed within a second (paced: issue 13, and
-    # the sandbox refused nothing); a job reads the rest, and the next load shows every
-    # answer without a call.
+    # Whether registration is required was read while the listings ran (the soonest of each
+    # listing first), as many of 40 as the provider's rate budget allowed within a second of
+    # the start (paced: issue 13, and the sandbox refused nothing); a job reads the rest, and
+    # the next load shows every answer without a call.
     unknown = page.count("checked when you choose it")
     assert len(rows) - 2 - 40 <= unknown < len(rows) - 2     # 2 recurring
     assert sandbox.control("rate-limits", method="GET")["answered_429"] == 0
