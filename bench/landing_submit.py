@@ -130,10 +130,7 @@ def main() -> None:
            "PORTAL_URL": f"http://127.0.0.1:{web_port}", "LANDING_RATE_LIMIT": "100000 per minute",
            "ZOOM_OAUTH_BASE_URL": sandbox, "ZOOM_API_BASE_URL": sandbox + "/v2", "PYTHONUNBUFFERED": "1"}
     try:
-        stack.start("redis", ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
-                              "--save", "", "--appendonly", "no", "--dir", str(workdir)])
-        stack.start("sandbox", [sys.executable, "-m", "providers.zoom.sandbox", "--port", str(sandbox_port)], env)
-        wait_until(lambda: requests.get(sandbox, timeout=1).ok, 20, "the Zoom sandbox")
+        stack.services(redis_port, sandbox_port, env)
         slug = prepare(env)
         print(f"{SUBMITS} submissions from {CLIENTS} clients, gunicorn {WEB_WORKERS} workers x {WEB_THREADS} "
               f"threads, {'PostgreSQL' if POSTGRES_URL else 'SQLite'}; no RQ worker")

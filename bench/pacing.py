@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
-from registration_burst import Stack, counts, free_port, prepare, wait_until  # noqa: E402
+from registration_burst import Stack, counts, free_port, prepare  # noqa: E402
 
 REGISTRATIONS = int(os.environ.get("BENCH_REGISTRATIONS", "1000"))
 WORKERS = [int(n) for n in os.environ.get("BENCH_WORKERS", "1,2,4").split(",")]
@@ -78,13 +78,7 @@ def run(workers: int) -> dict:
            # the worker's sweep must not re-enqueue members whose job waits in the queue
            "REGISTRATION_SWEEP_GRACE": "3600"}
     try:
-        stack.start("redis", ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
-                              "--save", "", "--appendonly", "no", "--dir", str(workdir)])
-        stack.start("sandbox", [sys.executable, "-m", "providers.zoom.sandbox", "--port", str(sandbox_port)],
-                    env)
-        wait_until(lambda: requests.get(sandbox, timeout=1).ok, 20, "the Zoom sandbox")
-        from redis import Redis
-        wait_until(lambda: Redis(port=redis_port).ping(), 10, "redis-server")
+        stack.services(redis_port, sandbox_port, env)
         prepare(env)
         enqueue_members(env, REGISTRATIONS)
         requests.post(f"{sandbox}/_sandbox/rate-limits", json={"reset_counts": True}, timeout=5)

@@ -89,6 +89,16 @@ class Stack:
         self.procs.append((name, proc))
         return proc
 
+    def services(self, redis_port: int, sandbox_port: int, env: dict) -> None:
+        """A private redis-server and the Zoom sandbox, once both answer."""
+        from redis import Redis
+
+        self.start("redis", ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
+                             "--save", "", "--appendonly", "no", "--dir", str(self.workdir)])
+        self.start("sandbox", [sys.executable, "-m", "providers.zoom.sandbox", "--port", str(sandbox_port)], env)
+        wait_until(lambda: requests.get(f"http://127.0.0.1:{sandbox_port}", timeout=1).ok, 20, "the Zoom sandbox")
+        wait_until(lambda: Redis(port=redis_port).ping(), 10, "redis-server")
+
     def stop(self) -> None:
         """Last started, first stopped: workers before the Redis they need to say goodbye."""
         for name, proc in reversed(self.procs):
@@ -182,13 +192,7 @@ def main() -> None:
            "ZOOM_OAUTH_BASE_URL": sandbox, "ZOOM_API_BASE_URL": sandbox + "/v2",
            "PYTHONUNBUFFERED": "1"}
     try:
-        stack.start("redis", ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
-                              "--save", "", "--appendonly", "no", "--dir", str(workdir)])
-        stack.start("sandbox", [sys.executable, "-m", "providers.zoom.sandbox", "--port", str(sandbox_port)],
-                    env)
-        wait_until(lambda: requests.get(sandbox, timeout=1).ok, 20, "the Zoom sandbox")
-        from redis import Redis
-        wait_until(lambda: Redis(port=redis_port).ping(), 10, "redis-server")
+        stack.services(redis_port, sandbox_port, env)
         slug = prepare(env)
         if ZOOM_LATENCY:
             requests.post(f"{sandbox}/_sandbox/faults", timeout=5, json={

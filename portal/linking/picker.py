@@ -12,14 +12,13 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask import current_app
 from flask_babel import gettext as _
 
 from portal.extensions import db
 from portal.models import Binding, Program, Service
-from portal.models.types import utcnow
 from portal.services.gateway import Gateway
 from portal.workers import queue, redis_conn
 from providers.base import ProviderError, Webinar
@@ -39,6 +38,8 @@ DETAILS_CACHE_SECONDS = 600
 DETAILS_SECONDS = 1.0
 
 WARM_JOB = "portal.linking.jobs.warm_webinar_details"
+#: where webinars without a start sort: last
+FAR = datetime.max.replace(tzinfo=timezone.utc)
 
 
 @dataclass
@@ -144,8 +145,7 @@ def upcoming_webinars(service: Service, refresh: bool = False) -> Picker:
         program = bound.get(item.webinar.id)
         if program is not None:
             item.bound_program_id, item.bound_program_name = program.id, program.name
-    far = datetime.max.replace(tzinfo=utcnow().tzinfo)
-    picker.items.sort(key=lambda i: (i.webinar.start or far, i.webinar.topic.lower(), i.webinar.id))
+    picker.items.sort(key=lambda i: (i.webinar.start or FAR, i.webinar.topic.lower(), i.webinar.id))
     answers = details.finish()
     for item in picker.items:
         if item.webinar.id in answers:
@@ -182,8 +182,7 @@ class _Details:
             self.asked.update(w.id for w in unknown)
         if not unknown:
             return
-        far = datetime.max.replace(tzinfo=utcnow().tzinfo)
-        unknown.sort(key=lambda w: w.start or far)
+        unknown.sort(key=lambda w: w.start or FAR)
         known = self.redis.mget([_details_key(self.provider, w.id) for w in unknown])
         with self.lock:
             for webinar, value in zip(unknown, known, strict=True):

@@ -55,10 +55,8 @@ def submit_registration(program: Program, email: str, first_name: str, last_name
     else:
         person = conn.execute(_statement(conn, "person"), values).one()
         row = conn.execute(_statement(conn, "member"), values | {"person_id": person.id}).one()
-        if row.created_at == now and moves:
-            conn.execute(sa.insert(CHANGES), [
-                {"member_id": row.id, "from_status": old, "to_status": new, "reason": REASON, "at": now,
-                 "by_user_id": None} for old, new in moves])
+        if row.created_at == now:
+            _write_changes(conn, row.id, moves, now)
     if row.created_at != now:
         plan = _again(conn, program, row, now)
     db.session.commit()
@@ -86,11 +84,17 @@ def _again(conn, program: Program, row, now) -> Plan:
                            _moves(moves, now)).scalar() == 1
     else:
         won = conn.execute(update).rowcount == 1
-        if won and moves:
-            conn.execute(sa.insert(CHANGES), [
-                {"member_id": row.id, "from_status": old, "to_status": new, "reason": REASON, "at": now,
-                 "by_user_id": None} for old, new in moves])
+        if won:
+            _write_changes(conn, row.id, moves, now)
     return plan if won else Plan()
+
+
+def _write_changes(conn, member_id: int, moves: list[tuple[str, str]], now) -> None:
+    """SQLite: the status changes, a statement of their own (PostgreSQL's ride with the write)."""
+    if moves:
+        conn.execute(sa.insert(CHANGES), [
+            {"member_id": member_id, "from_status": old, "to_status": new, "reason": REASON, "at": now,
+             "by_user_id": None} for old, new in moves])
 
 
 def _moves(moves: list[tuple[str, str]], now) -> dict:
