@@ -301,6 +301,26 @@ def test_copy_assets_copies_page_text_emails_and_flow(app):
     assert len(source.emails) == 2 and len(source.flow) == 3
 
 
+def test_a_submission_reads_the_page_as_the_marketer_left_it(client, app):
+    """No copy of a page outlives a change: a new flow applies to the very next
+    submission, and an unpublished page takes nobody, even from a visitor who opened it."""
+    program = published_program()
+    url = f"/lp/{program.landing_page.slug}"
+    assert client.post(url, data=FORM).status_code == 302
+    db.session.execute(db.delete(FlowStep).where(FlowStep.program_id == program.id))
+    db.session.add(FlowStep(program=program, position=1, action="change_status", status=INVITED))
+    db.session.commit()
+    assert client.post(url, data={**FORM, "email": "ada@example.com"}).status_code == 302
+    statuses = dict(db.session.execute(db.select(Person.email, Member.status).join(Member.person)).all())
+    assert statuses == {"grace@example.com": REGISTERED, "ada@example.com": INVITED}
+
+    program.landing_page.published = False
+    db.session.commit()
+    refused = client.post(url, data={**FORM, "email": "linus@example.com"})
+    assert refused.status_code == 404 and "not available" in refused.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(Person)) == 2
+
+
 def test_landing_form_needs_its_csrf_token_but_no_sign_in(client, app):
     app.config["WTF_CSRF_ENABLED"] = True
     program = published_program()

@@ -6,6 +6,9 @@ from functools import cache
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
+from limits import RateLimitItem, parse
+from limits.errors import StorageError
+from redis.exceptions import RedisError
 from sqlalchemy import bindparam
 from sqlalchemy.orm import joinedload
 
@@ -16,7 +19,7 @@ from portal.mail import compose as mail
 from portal.models import Binding, LandingPage, Program
 from portal.registration import state, submission
 from portal.registration.forms import RegistrationForm
-from portal.registration.pages import intro_html
+from portal.registration.pages import intro_html, published_program
 
 bp = Blueprint("landing", __name__)
 log = logging.getLogger(__name__)
@@ -41,8 +44,22 @@ def published_page_or_404(slug: str) -> LandingPage:
     return page
 
 
-def landing_limit() -> str:
-    return current_app.config["LANDING_RATE_LIMIT"]
+def over_limit(slug: str) -> bool:
+    """Whether this address has posted to this page LANDING_RATE_LIMIT times already.
+    The hit goes to Flask-Limiter's own strategy and storage: its per-route decorator
+    costs the portal's busiest request more than the hit itself. With the storage
+    unreachable nobody is turned away (the registration is what counts)."""
+    try:
+        return not limiter.limiter.hit(parse_limit(current_app.config["LANDING_RATE_LIMIT"]),
+                                       "landing", slug, get_remote_address())
+    except (StorageError, RedisError) as error:
+        log.warning("landing rate limit not applied (%s)", type(error).__name__)
+        return False
+
+
+@cache
+def parse_limit(text: str) -> RateLimitItem:
+    return parse(text)
 
 
 @bp.errorhandler(404)
@@ -52,15 +69,15 @@ def not_here(error):
                                      "Check the link you were sent.")), 404
 
 
-def page_and_address() -> str:
-    return f"{request.view_args.get('slug', '')}|{get_remote_address()}"
-
-
 @bp.route("/lp/<slug>", methods=["GET", "POST"])
-@limiter.limit(landing_limit, key_func=page_and_address, methods=["POST"])
 def page(slug):
     if request.method == "POST":
+        if over_limit(slug):
+            abort(429)
         submission.start()
+        if (done := submitted(slug)) is not None:
+            return done
+    # The page, a form with its errors, or why it takes no registration: from the ORM.
     page = published_page_or_404(slug)
     program = page.program
     if program.channel_def.partner_events and state.webinar_over(program):
@@ -79,14 +96,29 @@ def page(slug):
                                          "Please come back later."))
     form = RegistrationForm()
     if form.validate_on_submit():
-        if form.website.data:
-            log.info("honeypot filled on landing page %s; nothing stored", slug)
-        else:
-            submission.submit_registration(program, source=f"landing page /lp/{slug}", **form.clean())
-        return redirect(url_for("landing.thanks", slug=slug))
+        return register(slug, program, form)
     status = 400 if form.errors else 200
     return render_template("landing/page.html", page=page, program=program, binding=program.binding,
                            intro=intro_html(page.intro), form=form), status
+
+
+def submitted(slug: str):
+    """The common POST, a valid form on an open page, read as plain rows
+    (registration/pages.py); None for any other, which the page answers."""
+    program = published_program(slug)
+    if program is None or state.registration_off(program) or not state.landing_open(program):
+        return None
+    speak(program.language)
+    form = RegistrationForm()
+    return register(slug, program, form) if form.validate_on_submit() else None
+
+
+def register(slug: str, program, form: RegistrationForm):
+    if form.website.data:
+        log.info("honeypot filled on landing page %s; nothing stored", slug)
+    else:
+        submission.submit_registration(program, source=f"landing page /lp/{slug}", **form.clean())
+    return redirect(url_for("landing.thanks", slug=slug))
 
 
 @bp.route("/lp/<slug>/thanks")
