@@ -28,6 +28,12 @@ def init_app(app):
     from portal.validators import refuse_nul_in_query
 
     login_manager = app.login_manager
+
+    def csp() -> str:
+        # The plugins' origins come from the config: one string per app.
+        if "csp" not in app.extensions:
+            app.extensions["csp"] = CSP.format(oauth="".join(" " + o for o in consent_origins()))
+        return app.extensions["csp"]
     app.before_request(refuse_nul_in_query)
 
     @app.before_request
@@ -43,7 +49,7 @@ def init_app(app):
 
     @app.after_request
     def headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP.format(oauth="".join(" " + o for o in consent_origins())))
+        response.headers.setdefault("Content-Security-Policy", csp())
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -9,8 +9,6 @@ three statements in one transaction. Upserts settle two people submitting at onc
 without a retry."""
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import sqlalchemy as sa
 
 from portal.bulk import upsert_statement
@@ -48,7 +46,7 @@ def submit_registration(program: Program, email: str, first_name: str, last_name
     plan, moves = run_flow(program, fresh, now)
     values = {"email": email.strip(), "email_key": email_key(email), "source": source,
               "source_program_id": program.id, "unsubscribed": False, "created_at": now, "updated_at": now,
-              "timezone": timezone, "program_id": program.id} | MEMBER_DEFAULTS | asdict(fresh) \
+              "timezone": timezone, "program_id": program.id} | MEMBER_DEFAULTS | vars(fresh) \
         | {k: v.strip() for k, v in zip(NAMES, (first_name, last_name, company, phone), strict=True)}
     if conn.dialect.name == "postgresql":
         row = conn.execute(_statement(conn, "submission"), values | _moves(moves, now)).one()
@@ -70,9 +68,9 @@ def _again(conn, program: Program, row, now) -> Plan:
     same moment, one wins the row (the other's UPDATE waits for its commit, then matches
     nothing) and only it registers and sends the flow's emails."""
     member = Standing(**{name: getattr(row, name) for name in STANDING})
-    before = asdict(member)
+    before = dict(vars(member))
     plan, moves = run_flow(program, member, now)
-    changed = {k: v for k, v in asdict(member).items() if before[k] != v}
+    changed = {k: v for k, v in vars(member).items() if before[k] != v}
     if not changed:
         return plan
     read = [MEMBERS.c[k].is_(None) if before[k] is None else MEMBERS.c[k] == before[k] for k in changed]
