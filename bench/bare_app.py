@@ -12,8 +12,12 @@ meta = sa.MetaData()
 rows = sa.Table("bare_submissions", meta, sa.Column("id", sa.Integer, primary_key=True),
                 sa.Column("email", sa.String(254)), sa.Column("first_name", sa.String(100)),
                 sa.Column("last_name", sa.String(100)), sa.Column("created_at", sa.DateTime))
-meta.create_all(engine)
 app = Flask(__name__)
+
+
+def create_table() -> None:
+    """Called by the bench before gunicorn starts: two workers creating it at once would race."""
+    meta.create_all(engine)
 
 
 @app.get("/lp/<slug>")

@@ -4,14 +4,19 @@
     BENCH_POSTGRES_URL=postgresql+psycopg://postgres@127.0.0.1:5432/SCRATCH .venv/bin/python bench/landing_submit.py
 
 Both sides run on the same gunicorn configuration (BENCH_WEB_WORKERS x BENCH_WEB_THREADS,
-2 x 4), the same database and a private redis-server, one after the other. BENCH_CLIENTS
-(50) clients each open the page once (session cookie, CSRF token) and post the form once
-(warm-up); then, timed, they post the form with a new person each time, BENCH_SUBMITS
-(1,000) in all. The floor (bench/bare_app.py)
-takes the same form and inserts one row. No RQ worker runs: registration jobs wait in
-Redis, so the figures are the web side alone. Prints p50/p95/p99 of both sides and
-their ratio, then the server time of one submission in-process (the app's WSGI call
-driven by the Flask test client, the median of 200, on the same database).
+2 x 4), the same database and a private redis-server, side by side. Each side has
+BENCH_CLIENTS (50) clients that open the page once (session cookie, CSRF token) and post
+the form BENCH_WARMUP times each, untimed: the servers' steady state, not their first
+seconds. Then, timed, the clients post the form with a new person each time, BENCH_SUBMITS
+(1,000) per side, in BENCH_ROUNDS (5) rounds that alternate between the sides: this
+machine's speed drifts from one minute to the next, and both sides see the same drift.
+Each submission comes on a connection of its own (Connection: close), as from that many
+visitors: a kept-alive connection would pin its client to one gunicorn worker for the
+whole run, and the luck of that draw moved p95 more than any change to the code.
+The floor (bench/bare_app.py) takes the same form and inserts one row. No RQ worker runs:
+registration jobs wait in Redis, so the figures are the web side alone. Prints p50/p95/p99
+of both sides and their ratio, then the server time of one submission in-process (the
+app's WSGI call driven by the Flask test client, the median of 200, on the same database).
 """
 from __future__ import annotations
 
@@ -45,51 +50,74 @@ SUBMITS = int(os.environ.get("BENCH_SUBMITS", "1000"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
 WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "2"))
 WEB_THREADS = int(os.environ.get("BENCH_WEB_THREADS", "4"))
+WARMUP = int(os.environ.get("BENCH_WARMUP", "4"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+ONE_VISITOR = {"Connection": "close"}
 
 
-def burst(url: str, tag: str) -> tuple[list[float], list[str]]:
-    """CLIENTS clients open the page (session cookie, CSRF token), then SUBMITS posts
-    are timed, each by a free client; (seconds of each good one, errors)."""
-    def open_page(_n) -> tuple[requests.Session, str]:
+def cpu_seconds(parent: int) -> float:
+    """CPU time (user + system) of the processes whose parent is ``parent``: gunicorn's workers."""
+    total = 0.0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue                       # gone meanwhile
+        if int(fields[1]) == parent:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+class Side:
+    """One server and its CLIENTS clients, each with its session cookie and CSRF token."""
+
+    def __init__(self, url: str, tag: str, pool: ThreadPoolExecutor, server: int):
+        self.url, self.tag, self.pool, self.server, self.sent = url, tag, pool, server, 0
+        self.clients = queue.SimpleQueue()
+        for client in pool.map(self._open_page, range(CLIENTS)):
+            self.clients.put(client)
+        self.times, self.errors, self.cpu = [], [], 0.0
+
+    def _open_page(self, _n) -> tuple[requests.Session, str]:
         http = requests.Session()
-        page = http.get(url, timeout=60)
+        page = http.get(self.url, timeout=60)
         return http, CSRF_RE.search(page.text).group(1)
 
-    clients = queue.SimpleQueue()
-
-    def one(n: int):
-        http, token = clients.get()
+    def _one(self, n: int) -> tuple[float, str]:
+        http, token = self.clients.get()
         started = time.perf_counter()
         try:
-            answer = http.post(url, timeout=60, allow_redirects=False, data={
+            answer = http.post(self.url, timeout=60, allow_redirects=False, headers=ONE_VISITOR, data={
                 "csrf_token": token, "first_name": f"Bench{n}", "last_name": "Submitter",
-                "email": f"{tag}{n:05d}@example.com", "company": "Bench Inc", "phone": "", "website": ""})
+                "email": f"{self.tag}{n:06d}@example.com", "company": "Bench Inc", "phone": "", "website": ""})
         except requests.RequestException as exc:
             return 0.0, type(exc).__name__
         finally:
-            clients.put((http, token))
+            self.clients.put((http, token))
         took = time.perf_counter() - started
         return took, "" if answer.status_code == 302 else f"status {answer.status_code}"
 
-    with ThreadPoolExecutor(CLIENTS) as pool:
-        for client in pool.map(open_page, range(CLIENTS)):
-            clients.put(client)
-        # Warm-up, untimed: one submission per client, so that every server thread has
-        # compiled its templates and statements and holds its connections.
-        list(pool.map(one, range(SUBMITS, SUBMITS + CLIENTS)))
-        results = list(pool.map(one, range(SUBMITS)))
-    return [r[0] for r in results if not r[1]], [r[1] for r in results if r[1]]
+    def burst(self, count: int, timed: bool = True) -> None:
+        """``count`` submissions, each by a free client, CLIENTS at a time."""
+        cpu = cpu_seconds(self.server)
+        results = list(self.pool.map(self._one, range(self.sent, self.sent + count)))
+        self.sent += count
+        if timed:
+            self.cpu += cpu_seconds(self.server) - cpu
+            self.times += [r[0] for r in results if not r[1]]
+            self.errors += [r[1] for r in results if r[1]]
+
+    def line(self, name: str) -> str:
+        return (f"  {name:<8} p50 {percentile(self.times, 50) * 1000:7.1f} ms   p95 "
+                f"{percentile(self.times, 95) * 1000:7.1f} ms   p99 {percentile(self.times, 99) * 1000:7.1f} ms"
+                f"   mean {statistics.mean(self.times) * 1000:6.1f} ms   server CPU "
+                f"{self.cpu / len(self.times) * 1000:4.2f} ms   errors {len(self.errors)}")
 
 
-def serve(stack: Stack, name: str, app: str, port: int, env: dict) -> None:
-    stack.start(name, [sys.executable, "-m", "gunicorn", "--workers", str(WEB_WORKERS), "--threads",
-                       str(WEB_THREADS), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app], env)
-
-
-def line(name: str, values: list[float], errors: list[str]) -> str:
-    return (f"  {name:<8} p50 {percentile(values, 50) * 1000:7.1f} ms   p95 {percentile(values, 95) * 1000:7.1f} ms"
-            f"   p99 {percentile(values, 99) * 1000:7.1f} ms   mean {statistics.mean(values) * 1000:6.1f} ms"
-            f"   errors {len(errors)}")
+def serve(stack: Stack, name: str, app: str, port: int, env: dict) -> int:
+    """gunicorn's pid."""
+    return stack.start(name, [sys.executable, "-m", "gunicorn", "--workers", str(WEB_WORKERS), "--threads",
+                       str(WEB_THREADS), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app], env).pid
 
 
 def in_process(env: dict, slug: str) -> float:
@@ -134,18 +162,25 @@ def main() -> None:
         slug = prepare(env)
         print(f"{SUBMITS} submissions from {CLIENTS} clients, gunicorn {WEB_WORKERS} workers x {WEB_THREADS} "
               f"threads, {'PostgreSQL' if POSTGRES_URL else 'SQLite'}; no RQ worker")
-        serve(stack, "lectern", "wsgi:app", web_port, env)
+        import bare_app  # reads DATABASE_URL, set by prepare()
+        bare_app.create_table()
+        lectern_pid = serve(stack, "lectern", "wsgi:app", web_port, env)
+        bare_pid = serve(stack, "bare", "bare_app:app", bare_port, {**env, "PYTHONPATH": str(ROOT / "bench")})
         url = f"http://127.0.0.1:{web_port}/lp/{slug}"
-        wait_until(lambda: requests.get(url, timeout=2).status_code == 200, 30, "gunicorn (Lectern)")
-        lectern, lectern_errors = burst(url, "lectern")
-        serve(stack, "bare", "bare_app:app", bare_port, {**env, "PYTHONPATH": str(ROOT / "bench")})
         bare_url = f"http://127.0.0.1:{bare_port}/lp/bare"
+        wait_until(lambda: requests.get(url, timeout=2).status_code == 200, 30, "gunicorn (Lectern)")
         wait_until(lambda: requests.get(bare_url, timeout=2).status_code == 200, 30, "gunicorn (bare)")
-        bare, bare_errors = burst(bare_url, "bare")
-        print(line("Lectern", lectern, lectern_errors))
-        print(line("floor", bare, bare_errors))
-        print(f"  ratio    p95 {percentile(lectern, 95) / percentile(bare, 95):.2f}x   "
-              f"p50 {percentile(lectern, 50) / percentile(bare, 50):.2f}x")
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            lectern, bare = Side(url, "lectern", pool, lectern_pid), Side(bare_url, "bare", pool, bare_pid)
+            for side in (lectern, bare):
+                side.burst(CLIENTS * WARMUP, timed=False)
+            for _round in range(ROUNDS):
+                for side in (lectern, bare):
+                    side.burst(SUBMITS // ROUNDS)
+        print(lectern.line("Lectern"))
+        print(bare.line("floor"))
+        print(f"  ratio    p95 {percentile(lectern.times, 95) / percentile(bare.times, 95):.2f}x   "
+              f"p50 {percentile(lectern.times, 50) / percentile(bare.times, 50):.2f}x")
         print(f"one submission in-process (the app's WSGI call, median of 200): "
               f"{in_process(env, slug) * 1000:.2f} ms")
     finally:
