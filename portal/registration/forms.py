@@ -25,6 +25,11 @@ class RegistrationForm(Form):
     timezone = HiddenField(validators=[Optional(), Length(max=64)])
     submit = SubmitField(_l("Register"))
 
+    class Meta:
+        # The app's CSRFProtect checks every POST before any view runs; the form need not
+        # sign a token of its own on each submission (the page's template renders one).
+        csrf = False
+
     def clean(self) -> dict:
         fields = {name: (getattr(self, name).data or "").strip()
                   for name in ("email", "first_name", "last_name", "company", "phone")}
