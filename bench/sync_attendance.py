@@ -12,8 +12,9 @@ members, so the sync also creates ~1,000 new leads. Per database, one run each o
 - the floor (``bench/floor_sync_attendance.py``): the same pages with plain ``requests``,
   one bulk statement per table, on a freshly prepared copy of the same members;
 
-then prints both wall times, the ratio, Lectern's SQL statements (counted by an event
-listener, no tracemalloc while timing) and checks both wrote the same statuses.
+in BENCH_ROUNDS (3) alternating rounds; prints each round's wall times and ratio, Lectern's
+SQL statements (counted by an event listener, no tracemalloc while timing), then the
+median round and whether both wrote the same statuses.
 
     python bench/sync_attendance.py                      # SQLite, then PostgreSQL
     python bench/sync_attendance.py --db sqlite --attendees 2000 --absentees 400
@@ -25,6 +26,7 @@ PostgreSQL: BENCH_POSTGRES_URL, else a local scratch database `lectern_bench`
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import socket
 import subprocess
@@ -52,6 +54,8 @@ from portal.models import Binding, Member, Person, Program, Service, SyncRun  # 
 from portal.partners import plugin  # noqa: E402
 from portal.services.tokens import encrypt_token  # noqa: E402
 from providers.zoom.sandbox import seed  # noqa: E402
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 
 
 def free_port() -> int:
@@ -170,22 +174,34 @@ def lectern_sync(program_id: int) -> tuple[float, int, SyncRun]:
 
 
 def bench(name: str, db_url: str, sandbox_url: str, webinar: tuple, attendees: int) -> None:
+    """ROUNDS rounds, each Lectern then the floor on freshly prepared members: this
+    machine's speed drifts from one minute to the next, and the median of alternating
+    rounds puts both sides under the same drift. Each side starts from a collected heap
+    (the bench's own set-up leaves garbage a worker between jobs would not have)."""
     print(f"{name}:")
     app = create_app(config_for(db_url, sandbox_url))
+    ours = theirs = None
     with app.app_context():
-        program_id = prepare(webinar, attendees)
-        wall, statements, run = lectern_sync(program_id)
-        print(f"  Lectern: {wall:.2f} s · {webinar[3] / wall:,.0f} report rows/s · {run.pages_read} pages · "
-              f"{statements} SQL statements · {run.state}: {run.message or run.error}")
-        ours = outcome(program_id)
-        program_id = prepare(webinar, attendees)
-        token = plugin("zoom").server_token()["access_token"]
-        floor = floor_sync(db.engine, sandbox_url + "/v2", token, webinar[0], program_id,
-                           "webinar attendee: Bench webinar")
-        theirs = outcome(program_id)
-        print(f"  floor:   {floor:.2f} s · {webinar[3] / floor:,.0f} report rows/s")
-        print(f"  ratio:   {wall / floor:.2f}x   same outcome: {ours == theirs} {ours}"
-              + ("" if ours == theirs else f" floor: {theirs}"))
+        ratios = []
+        for n in range(ROUNDS):
+            program_id = prepare(webinar, attendees)
+            gc.collect()
+            wall, statements, run = lectern_sync(program_id)
+            ours = outcome(program_id)
+            program_id = prepare(webinar, attendees)
+            token = plugin("zoom").server_token()["access_token"]
+            gc.collect()
+            floor = floor_sync(db.engine, sandbox_url + "/v2", token, webinar[0], program_id,
+                               "webinar attendee: Bench webinar")
+            theirs = outcome(program_id)
+            ratios.append((wall / floor, wall, floor))
+            print(f"  round {n + 1}: Lectern {wall:.2f} s · {webinar[3] / wall:,.0f} report rows/s · "
+                  f"{run.pages_read} pages · {statements} SQL statements · {run.state}: "
+                  f"{run.message or run.error}; floor {floor:.2f} s · {webinar[3] / floor:,.0f} report rows/s; "
+                  f"{wall / floor:.2f}x")
+        ratio, wall, floor = sorted(ratios)[len(ratios) // 2]
+        print(f"  median round: Lectern {wall:.2f} s, floor {floor:.2f} s, ratio {ratio:.2f}x   "
+              f"same outcome: {ours == theirs} {ours}" + ("" if ours == theirs else f" floor: {theirs}"))
         db.session.remove()
         db.engine.dispose()
 

@@ -94,7 +94,9 @@ class Writer:
                     sa.select(MEMBERS.c.registrant_id, MEMBERS.c.id, MEMBERS.c.person_id, MEMBERS.c.status,
                               PEOPLE.c.email_key, PEOPLE.c.first_name, PEOPLE.c.last_name)
                     .join(PEOPLE, PEOPLE.c.id == MEMBERS.c.person_id)
-                    .where(MEMBERS.c.program_id == self.program_id,
+                    # "+ 0": the registrant ids are the selective term; SQLite, which keeps no
+                    # statistics here, would otherwise scan the program's members for each chunk
+                    .where(MEMBERS.c.program_id + 0 == self.program_id,
                            among(conn, MEMBERS.c.registrant_id, rids))).all():
                 by_rid[rid] = (mid, pid, status)
                 people[key] = ((pid, first, last), by_rid[rid])
