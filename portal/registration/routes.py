@@ -62,6 +62,12 @@ def parse_limit(text: str) -> RateLimitItem:
     return parse(text)
 
 
+@limiter.request_filter
+def limited_by_the_view() -> bool:
+    """Flask-Limiter has nothing to look for on these pages (over_limit() does it)."""
+    return request.blueprint == "landing"
+
+
 @bp.errorhandler(404)
 def not_here(error):
     return render_template("landing/unavailable.html", title=_("This page is not available"),
