@@ -39,7 +39,8 @@ def start() -> None:
 
 def submit_registration(program: Program, email: str, first_name: str, last_name: str,
                         company: str = "", phone: str = "", source: str = "", timezone: str = "") -> int:
-    """The landing form was filled out; returns the member's id."""
+    """The landing form was filled out (``program``: the ORM's, or the page's plain
+    ProgramRow); returns the member's id."""
     now = utcnow()
     conn = db.session.connection()
     fresh = Standing()
