@@ -34,6 +34,7 @@ def init_app(app):
         if "csp" not in app.extensions:
             app.extensions["csp"] = CSP.format(oauth="".join(" " + o for o in consent_origins()))
         return app.extensions["csp"]
+
     app.before_request(refuse_nul_in_query)
 
     @app.before_request
