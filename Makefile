@@ -37,7 +37,7 @@ extract-messages: $(STAMP)
 		--project=Lectern -o translations/messages.pot .
 
 update-messages: extract-messages
-	$(BABEL) update -i translations/messages.pot -d translations --ignore-obsolete
+	$(BABEL) update -i translations/messages.pot -d translations --ignore-obsolete --width 110
 
 run: install
 	PORT=$(PORT) SANDBOX_PORT=$(SANDBOX_PORT) bash scripts/run-demo.sh

@@ -83,3 +83,19 @@ def test_thanks_page_offers_the_webinar_for_the_calendar(client, program):
     assert (event.decoded("dtstart"), event.decoded("dtend")) == (binding.start_at, binding.end_at)
     assert str(event["url"]) == f"https://portal.example.com/lp/{slug}" and "location" not in event
     assert FORM["email"] not in answer.get_data(as_text=True)
+
+
+def test_a_french_programs_invitations_speak_french(client, admin, sandbox, run_jobs, smtp_server):
+    program = linked_program(connect_service(admin), "Webinaire de printemps", WEBINAR, language="fr")
+    submit(client, program)
+    slug = program.landing_page.slug
+    from_page = only_event(client.get(f"/lp/{slug}/calendar.ics").data)
+    assert str(from_page["description"]).endswith(
+        f"Votre lien personnel arrive par e-mail. Page de l’événement : https://portal.example.com/lp/{slug}")
+
+    run_jobs()
+    [mail] = smtp_server.to("grace@example.com")
+    [part] = [p for p in mail["message"].iter_attachments() if p.get_content_type() == "text/calendar"]
+    description = str(only_event(part.get_content().encode())["description"])
+    assert description.endswith(f"Rejoignez le webinaire avec votre lien personnel : {member_of().webinar_url}")
+    assert "Join with" not in description

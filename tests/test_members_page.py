@@ -113,6 +113,23 @@ def test_csv_export_has_membership_and_person_fields(marketer):
     assert "bert@example.com" in filtered and "Ada@" not in filtered
 
 
+def test_csv_export_speaks_the_readers_language(marketer, users):
+    users["marketer"].locale = "fr"
+    db.session.commit()
+    program = flows.create_program("Export me", "webinar", "", None)
+    add_member(program, "ada@example.com", first_name="Ada", status=ATTENDED, sync_state="synced")
+    add_member(program, "wes@example.com", first_name="Wes", status=ATTENDED, joined_via="walk-in")
+    text = marketer.get(f"/programs/{program.id}/members.csv").get_data(as_text=True)
+    assert text.startswith("E-mail,Prénom,Nom,Société,Téléphone,Statut,Provenance,Lien du webinaire,")
+    ada, wes = csv.DictReader(io.StringIO(text))
+    assert (ada["Prénom"], ada["Provenance"], ada["Synchronisation"]) == (
+        "Ada", "inscrit sur le portail", "synchronisé")
+    assert wes["Provenance"] == "venu au webinaire sans inscription" and wes["Synchronisation"] == ""
+    # statuses are the program's own names, as its members page shows them
+    assert ada["Statut"] == wes["Statut"] == ATTENDED
+    assert "Email" not in text and "registered on the portal" not in text
+
+
 def test_csv_export_of_an_empty_program_is_just_the_header(marketer):
     program = flows.create_program("Empty", "webinar", "", None)
     text = marketer.get(f"/programs/{program.id}/members.csv").get_data(as_text=True)

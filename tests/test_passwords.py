@@ -70,3 +70,13 @@ def test_change_password_signs_out_every_other_session(live_portal, users):
     new = requests.post(f"{live_portal}/login", allow_redirects=False, timeout=10,
                         data={"email": "marketer@example.com", "password": NEW})
     assert new.status_code == 302
+
+
+def test_why_a_password_is_weak_comes_in_the_users_language(marketer, users):
+    users["marketer"].locale = "fr"
+    db.session.commit()
+    response = marketer.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "password1234", "confirm": "password1234"})
+    assert response.status_code == 400
+    assert "Ceci est un mot de passe très courant. Essayez" in response.text
+    assert "very common" not in response.text

@@ -85,6 +85,21 @@ def test_people_csv_says_how_each_came_in_and_defuses_formulas(admin, program):
     assert rows["eve@example.com"]["Company"] == "'+cmd"
 
 
+def test_people_csv_speaks_the_readers_language(admin, users, program):
+    users["admin"].locale = "fr"
+    db.session.scalar(db.select(Person).where(Person.email_key == "bob@example.com")).unsubscribed = True
+    db.session.commit()
+    text = admin.get("/people/people.csv").get_data(as_text=True)
+    assert text.splitlines()[0] == ("E-mail,Prénom,Nom,Société,Téléphone,Source,Programme d’origine,Provenance,"
+                                    "Programmes et statuts,Vu la première fois (UTC),Désinscrit")
+    rows = {r["E-mail"]: r for r in csv.DictReader(io.StringIO(text))}
+    wes = rows["wes@walkin.example.com"]
+    assert wes["Provenance"] == "venu au webinaire sans inscription"
+    assert wes["Programmes et statuts"] == "Spring launch: Attended (venu sans inscription)"
+    assert rows["ann@example.com"]["Provenance"] == "inscrit sur le portail"
+    assert (rows["bob@example.com"]["Désinscrit"], rows["ann@example.com"]["Désinscrit"]) == ("oui", "")
+
+
 def test_members_row_and_csv_say_registered_or_walked_in(admin, program):
     page = admin.get(f"/programs/{program.id}")
     wes = member_of(program, "wes@walkin.example.com")

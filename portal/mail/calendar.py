@@ -6,6 +6,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 from portal.mail.compose import needs_join_link
@@ -22,7 +24,7 @@ def event_uid(binding: Binding) -> str:
 
 def webinar_ics(binding: Binding, join_url: str = "", page_url: str = "") -> bytes:
     """The webinar as an event: start and end in UTC, the join link (or, before the
-    person has one, the event page) as its address."""
+    person has one, the event page) as its address; its words in the current language."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -37,11 +39,11 @@ def webinar_ics(binding: Binding, join_url: str = "", page_url: str = "") -> byt
     event.add("sequence", 1 if join_url else 0)
     lines = [binding.agenda] if binding.agenda else []
     if join_url:
-        lines.append(f"Join with your own link: {join_url}")
+        lines.append(_("Join with your own link: %(url)s", url=join_url))
         event.add("location", join_url)
         event.add("url", join_url)
     elif page_url:
-        lines.append(f"Your own join link arrives by email. Event page: {page_url}")
+        lines.append(_("Your own join link arrives by email. Event page: %(url)s", url=page_url))
         event.add("url", page_url)
     event.add("description", "\n\n".join(lines))
     calendar.add_component(event)
@@ -57,5 +59,6 @@ def member_invitation(member: Member, email: Email | None) -> bytes:
     binding = member.program.binding
     if (email is not None and member.webinar_url and has_event(binding)
             and needs_join_link(email.subject, email.body)):
-        return webinar_ics(binding, join_url=member.webinar_url)
+        with force_locale(member.program.language or "en"):
+            return webinar_ics(binding, join_url=member.webinar_url)
     return b""

@@ -5,21 +5,19 @@ import re
 
 from flask import Response, current_app, render_template, request, stream_with_context
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.extensions import db
 from portal.models import Program
 from portal.models.programs import VIA_WALK_IN
 from portal.people import bp
 from portal.people.queries import memberships, people_page, people_query, program_choices, source_of
-from portal.programs.export import csv_cell
+from portal.programs.export import came_in_by, csv_cell
 
-HEADINGS = ["Email", "First name", "Last name", "Company", "Phone", "Source", "Source program",
-            "Came in by", "Programs and statuses", "First seen (UTC)", "Unsubscribed"]
+HEADINGS = [_l("Email"), _l("First name"), _l("Last name"), _l("Company"), _l("Phone"), _l("Source"),
+            _l("Source program"), _l("Came in by"), _l("Programs and statuses"), _l("First seen (UTC)"),
+            _l("Unsubscribed")]
 BATCH = 500
-
-
-def came_in_by(walked_in: bool) -> str:
-    return _("walked into the webinar") if walked_in else _("registered on the portal")
 
 
 def _filters():
@@ -47,7 +45,7 @@ def export():
     def rows():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(HEADINGS)
+        writer.writerow([str(heading) for heading in HEADINGS])
         result = db.session.execute(query.execution_options(yield_per=BATCH))
         for partition in result.partitions():
             batch = [(row[0], source_of(*row)) for row in partition]
@@ -58,7 +56,7 @@ def export():
                 writer.writerow([csv_cell(v) for v in (
                     person.email, person.first_name, person.last_name, person.company, person.phone,
                     source.words, source.program_name, came_in_by(source.walked_in) if source.program_id else "",
-                    statuses, person.created_at, "yes" if person.unsubscribed else "")])
+                    statuses, person.created_at, _("yes") if person.unsubscribed else "")])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

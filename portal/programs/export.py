@@ -1,14 +1,17 @@
 """CSV export of a program's members, streamed row by row so 10,000+ members
-never sit in memory. Only membership fields and the person fields [S20] allows."""
+never sit in memory. Only membership fields and the person fields [S20] allows, headed
+and worded in the reader's language (statuses are the program's own names)."""
 import csv
 import io
 import re
 from datetime import datetime
 
 from flask import Response, request, stream_with_context
-from sqlalchemy import case
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.extensions import db
+from portal.i18n import state_word
 from portal.models import Member, Person
 from portal.models.programs import VIA_WALK_IN
 from portal.programs import bp
@@ -17,16 +20,17 @@ from portal.programs.members import members_query
 
 # (heading, column): plain columns, not ORM objects, keep 10,000 rows quick.
 COLUMNS = [
-    ("Email", Person.email), ("First name", Person.first_name), ("Last name", Person.last_name),
-    ("Company", Person.company), ("Phone", Person.phone), ("Status", Member.status),
-    ("Came in by", case((Member.joined_via == VIA_WALK_IN, "walked into the webinar"),
-                        else_="registered on the portal")),
-    ("Webinar URL", Member.webinar_url), ("Registrant id", Member.registrant_id),
-    ("Sync", case((Member.sync_state == "none", ""), else_=Member.sync_state)), ("Sync error", Member.sync_error),
-    ("Attended minutes", Member.attended_minutes), ("First join (UTC)", Member.first_join),
-    ("Last leave (UTC)", Member.last_leave), ("Sessions", Member.sessions),
-    ("Member since (UTC)", Member.created_at),
+    (_l("Email"), Person.email), (_l("First name"), Person.first_name), (_l("Last name"), Person.last_name),
+    (_l("Company"), Person.company), (_l("Phone"), Person.phone), (_l("Status"), Member.status),
+    (_l("Came in by"), Member.joined_via), (_l("Webinar URL"), Member.webinar_url),
+    (_l("Registrant id"), Member.registrant_id), (_l("Sync"), Member.sync_state),
+    (_l("Sync error"), Member.sync_error), (_l("Attended minutes"), Member.attended_minutes),
+    (_l("First join (UTC)"), Member.first_join), (_l("Last leave (UTC)"), Member.last_leave),
+    (_l("Sessions"), Member.sessions), (_l("Member since (UTC)"), Member.created_at),
 ]
+#: the columns whose stored words are given in the reader's
+VIA, SYNC = (next(i for i, (_name, column) in enumerate(COLUMNS) if column is attribute)
+             for attribute in (Member.joined_via, Member.sync_state))
 BATCH = 1000
 FORMULA = re.compile(r"[=+\-@\t\r]")
 
@@ -41,22 +45,34 @@ def csv_cell(value) -> str:
     return "'" + text if FORMULA.match(text) else text
 
 
+def came_in_by(walked_in: bool) -> str:
+    return _("walked into the webinar") if walked_in else _("registered on the portal")
+
+
+def _words(row) -> list:
+    """The stored words of a row as the reader reads them."""
+    row = list(row)
+    row[VIA] = came_in_by(row[VIA] == VIA_WALK_IN)
+    row[SYNC] = "" if row[SYNC] == "none" else state_word(row[SYNC])
+    return row
+
+
 @bp.route("/<int:program_id>/members.csv")
 def export_members(program_id):
     program = get_program_or_404(program_id)
     args = request.args
     query = members_query(program.id, status=args.get("status", ""), q=args.get("q", ""),
                           sort=args.get("sort", "email"), desc=args.get("desc") == "1")
-    query = query.with_only_columns(*[column for _, column in COLUMNS])
+    query = query.with_only_columns(*[column for _name, column in COLUMNS])
 
     def rows():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow([name for name, _ in COLUMNS])
+        writer.writerow([str(name) for name, _column in COLUMNS])
         result = db.session.execute(query.execution_options(yield_per=BATCH))
         for partition in result.partitions():
             for row in partition:
-                writer.writerow([csv_cell(value) for value in row])
+                writer.writerow([csv_cell(value) for value in _words(row)])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
