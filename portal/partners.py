@@ -1,6 +1,7 @@
 """The app's provider plugins: one instance per provider key and app, built from the
 app's config (plugins keep HTTP sessions worth reusing)."""
 from flask import current_app
+from flask_babel import gettext
 
 import providers
 from providers.base import PartnerEvent
@@ -23,6 +24,12 @@ def plugin(key: str) -> PartnerEvent:
     if key not in plugins:
         plugins[key] = providers.plugin(key, current_app.config)
     return plugins[key]
+
+
+def help_text(partner: PartnerEvent, key: str) -> str:
+    """A plugin's help text ``key`` in the reader's language (the catalogue holds every
+    text the plugins mark)."""
+    return partner.text(key, gettext)
 
 
 def consent_origins() -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from flask_login import current_user
 
 from portal import i18n
-from portal.partners import plugin
+from portal.partners import help_text, plugin
 
 _ZONES: list[str] = []
 
@@ -47,5 +47,6 @@ def init_app(app):
     app.jinja_env.globals["user_zone"] = user_zone
     # A provider's label and help texts, for pages about something bound to it.
     app.jinja_env.globals["partner"] = plugin
+    app.jinja_env.globals["help_text"] = help_text
     # Navigation links only for the areas this build has.
     app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions

@@ -253,21 +253,27 @@ class RateLimit:
 
 
 
+def N_(text: str) -> str:
+    """Marks a text the portal translates when it shows it (its message catalogue holds
+    every marked text); the plugin itself stays in English and free of Flask."""
+    return text
+
+
 #: the generic help, for a plugin that declares no text of its own; ``{label}`` is filled in
 GENERIC_TEXTS = {
-    "login": "Log into {label}",
-    "account": "{label} account",
-    "require_registration": "edit the webinar, require registration and save.",
-    "approve_automatically": "set the webinar's registrations to be approved automatically.",
-    "optional_questions": "make these registration questions optional.",
-    "schedule": "schedule it for a date in the future.",
-    "own_page": "people who register on {label}'s own page are not synced.",
-    "who_may_connect": "The {label} user must be an admin of the {label} account.",
-    "webinars_missing": "webinars are not enabled for this user: give them a plan with webinars, "
-                        "or connect as a user who has one.",
-    "consent_denied": "if you did not refuse it yourself, the app may need to be pre-approved by "
-                      "an admin of the {label} account before other users can authorize it.",
-    "admin_lost": "the connecting user is no longer an admin of the {label} account.",
+    "login": N_("Log into {label}"),
+    "account": N_("{label} account"),
+    "require_registration": N_("edit the webinar, require registration and save."),
+    "approve_automatically": N_("set the webinar's registrations to be approved automatically."),
+    "optional_questions": N_("make these registration questions optional."),
+    "schedule": N_("schedule it for a date in the future."),
+    "own_page": N_("people who register on {label}'s own page are not synced."),
+    "who_may_connect": N_("The {label} user must be an admin of the {label} account."),
+    "webinars_missing": N_("webinars are not enabled for this user: give them a plan with webinars, "
+                           "or connect as a user who has one."),
+    "consent_denied": N_("if you did not refuse it yourself, the app may need to be pre-approved by "
+                         "an admin of the {label} account before other users can authorize it."),
+    "admin_lost": N_("the connecting user is no longer an admin of the {label} account."),
 }
 
 
@@ -339,10 +345,12 @@ class PartnerEvent(ABC):
                 return declared.default if value is None else str(value)
         raise KeyError(f"{type(self).__name__} declares no setting {key!r}")
 
-    def text(self, key: str) -> str:
+    def text(self, key: str, translate: Callable[[str], str] = str) -> str:
+        """The help text ``key``; ``translate`` turns it into the reader's language (the
+        portal passes its gettext)."""
         if key in self.texts:
-            return self.texts[key]
-        return GENERIC_TEXTS[key].format(label=self.label)
+            return translate(self.texts[key])
+        return translate(GENERIC_TEXTS[key]).format(label=self.label)
 
     def csp_origins(self) -> tuple[str, ...]:
         """Origins the portal's CSP form-action must allow (the OAuth consent page)."""

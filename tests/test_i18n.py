@@ -168,11 +168,21 @@ def test_program_language_is_set_on_the_landing_page_editor(marketer):
     assert "S’inscrire" in page and "Prénom" in page
 
 
+def test_provider_help_speaks_the_users_language(admin, users):
+    users["admin"].locale = "fr"
+    db.session.commit()
+    page = admin.get("/admin/services/new").text
+    assert "L’utilisateur Zoom doit être administrateur, ou avoir les privilèges" in page
+    assert "L’organisateur GoTo doit être super-utilisateur du compte GoTo" in page
+    assert "must be an admin" not in page and "must be a super user" not in page
+
+
 def source_messages() -> set:
     """Every string the code and templates mark for translation (the babel.cfg mapping)."""
     keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
     found = set()
-    for pattern, method in (("portal/**.py", "python"), ("templates/**.html", "jinja2")):
+    for pattern, method in (("portal/**.py", "python"), ("providers/**.py", "python"),
+                            ("templates/**.html", "jinja2")):
         for _file, _line, message, _comments, _context in extract_from_dir(
                 str(ROOT), [(pattern, method)], keywords=keywords):
             found.add(message if isinstance(message, str) else message[0])

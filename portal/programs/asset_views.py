@@ -9,7 +9,7 @@ from portal.linking import binding as linking
 from portal.mail import compose as mail
 from portal.models import Email
 from portal.models.types import utcnow
-from portal.partners import plugin
+from portal.partners import help_text, plugin
 from portal.programs import bp
 from portal.programs import flow as flows
 from portal.programs.asset_forms import EmailForm, EmailStepForm, LandingPageForm, StatusStepForm
@@ -77,7 +77,7 @@ def _publishing_refused(program, page, form) -> bool:
     form.published.errors = [_(
         "Not published: the webinar does not require registration in %(provider)s, so nobody who signs up "
         "here could be registered. In %(provider)s, %(fix)s Then publish again.",
-        provider=partner.label, fix=partner.text("require_registration"))]
+        provider=partner.label, fix=help_text(partner, "require_registration"))]
     return True
 
 

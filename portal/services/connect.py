@@ -14,7 +14,7 @@ from portal.models.services import (
     PENDING,
     REPLACED,
 )
-from portal.partners import plugin
+from portal.partners import help_text, plugin
 from portal.services.gateway import Gateway
 from portal.services.tokens import decrypt_token, encrypt_token
 from providers.base import Identity, ProviderError
@@ -32,7 +32,7 @@ def _refusal(identity: Identity, partner) -> str:
                  "Ask a %(provider)s admin to connect, or to grant these privileges.",
                  email=identity.email, provider=label, missing=missing)
     return _("%(email)s cannot host webinars: %(why)s", email=identity.email,
-             why=partner.text("webinars_missing"))
+             why=help_text(partner, "webinars_missing"))
 
 
 def connect(service: Service, token: dict, user: User | None) -> Service:

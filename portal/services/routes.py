@@ -8,7 +8,7 @@ from portal.extensions import db
 from portal.forms import ConfirmForm
 from portal.models import Binding, Service, ServiceError
 from portal.models.services import PENDING
-from portal.partners import plugin
+from portal.partners import help_text, plugin
 from portal.security import admin_required
 from portal.services import authorization
 from portal.services import connect as service_flows
@@ -100,7 +100,7 @@ def _not_authorized(pending: dict, error: str) -> str:
     if error == "access_denied" and pending.get("provider"):
         partner = plugin(pending["provider"])
         return _("%(provider)s did not authorize Lectern (access denied): %(why)s", provider=partner.label,
-                 why=partner.text("consent_denied"))
+                 why=help_text(partner, "consent_denied"))
     return _("The provider did not authorize Lectern: %(error)s.", error=error)
 
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Mapping
 
 from providers.base import (
+    N_,
     REGISTRANT_JOINED,
     WEBINAR_DELETED,
     WEBINAR_UPDATED,
@@ -78,24 +79,24 @@ class GoToEvent(ApiProvider):
     rate_classes = {op: "api" for op in ("register", "webinar", "whoami", "find_host",
                                          "upcoming_webinars", "attendance")}
     texts = {
-        "login": "Log into GoTo",
-        "account": "GoTo account",
-        "require_registration": "GoTo webinars always take registrations: check that the "
-                                "webinar still exists in GoTo Webinar.",
-        "approve_automatically": "open the webinar in GoTo Webinar, Registration settings, "
-                                 "and turn on automatic approval of registrants.",
-        "optional_questions": "open the webinar's registration form in GoTo Webinar and make "
-                              "these questions optional.",
-        "schedule": "schedule it for a date in the future.",
-        "own_page": "people who register on GoTo's own registration page are not synced.",
-        "who_may_connect": "The GoTo organizer must be a super user of the GoTo account, or hold "
-                           "the Manage users and Run reports admin roles.",
-        "webinars_missing": "this GoTo user cannot organize webinars: an admin of the GoTo account "
-                            "must give them a GoTo Webinar license, or connect as an organizer.",
-        "consent_denied": "if you did not refuse it yourself, an admin of the GoTo account may need "
-                          "to allow Lectern for the account before organizers can authorize it.",
-        "admin_lost": "the connecting GoTo organizer is no longer a super user or admin of the "
-                      "GoTo account (their roles were changed in the GoTo Admin Center).",
+        "login": N_("Log into GoTo"),
+        "account": N_("GoTo account"),
+        "require_registration": N_("GoTo webinars always take registrations: check that the "
+                                   "webinar still exists in GoTo Webinar."),
+        "approve_automatically": N_("open the webinar in GoTo Webinar, Registration settings, "
+                                    "and turn on automatic approval of registrants."),
+        "optional_questions": N_("open the webinar's registration form in GoTo Webinar and make "
+                                 "these questions optional."),
+        "schedule": N_("schedule it for a date in the future."),
+        "own_page": N_("people who register on GoTo's own registration page are not synced."),
+        "who_may_connect": N_("The GoTo organizer must be a super user of the GoTo account, or hold "
+                              "the Manage users and Run reports admin roles."),
+        "webinars_missing": N_("this GoTo user cannot organize webinars: an admin of the GoTo account "
+                               "must give them a GoTo Webinar license, or connect as an organizer."),
+        "consent_denied": N_("if you did not refuse it yourself, an admin of the GoTo account may need "
+                             "to allow Lectern for the account before organizers can authorize it."),
+        "admin_lost": N_("the connecting GoTo organizer is no longer a super user or admin of the "
+                         "GoTo account (their roles were changed in the GoTo Admin Center)."),
     }
 
     client_class, settings_class = GoToClient, GoToSettings

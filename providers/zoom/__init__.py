@@ -13,6 +13,7 @@ from typing import Callable, Iterator, Mapping
 
 from providers.base import (
     DEAUTHORIZED,
+    N_,
     REGISTRANT_JOINED,
     WEBINAR_DELETED,
     WEBINAR_ENDED,
@@ -75,25 +76,25 @@ class ZoomEvent(ApiProvider):
     #: the client paces each HTTP request in its own class (client.rate_class)
     paces_requests = True
     texts = {
-        "login": "Log into Zoom",
-        "account": "Zoom account",
-        "require_registration": "edit the webinar, tick Registration: Required, and save.",
-        "approve_automatically": "open the webinar's Registration settings and choose "
-                                 "Automatically approve.",
-        "optional_questions": "open the webinar's Registration settings, Questions tab, and "
-                              "untick Required for them.",
-        "schedule": "schedule it for a date in the future.",
-        "own_page": "people who register on Zoom's own page are not synced.",
-        "who_may_connect": "The Zoom user must be an admin, or hold the privileges to edit users, "
-                           "view usage reports and edit integrations, on a Zoom account with Webinars.",
-        "webinars_missing": "webinars are not enabled for this Zoom user: in Zoom, an account admin must "
-                            "assign them a Webinars license (User Management > Users > Edit), or "
-                            "connect as a user who has one.",
-        "consent_denied": "if you did not click Deny yourself, the Zoom account's admin may need to "
-                          "pre-approve Lectern in the Zoom App Marketplace (Manage > Pre-approve) "
-                          "before other users can authorize it.",
-        "admin_lost": "the connecting Zoom user is no longer an admin (their role was changed in "
-                      "Zoom's User Management > Roles).",
+        "login": N_("Log into Zoom"),
+        "account": N_("Zoom account"),
+        "require_registration": N_("edit the webinar, tick Registration: Required, and save."),
+        "approve_automatically": N_("open the webinar's Registration settings and choose "
+                                    "Automatically approve."),
+        "optional_questions": N_("open the webinar's Registration settings, Questions tab, and "
+                                 "untick Required for them."),
+        "schedule": N_("schedule it for a date in the future."),
+        "own_page": N_("people who register on Zoom's own page are not synced."),
+        "who_may_connect": N_("The Zoom user must be an admin, or hold the privileges to edit users, "
+                              "view usage reports and edit integrations, on a Zoom account with Webinars."),
+        "webinars_missing": N_("webinars are not enabled for this Zoom user: in Zoom, an account admin must "
+                               "assign them a Webinars license (User Management > Users > Edit), or "
+                               "connect as a user who has one."),
+        "consent_denied": N_("if you did not click Deny yourself, the Zoom account's admin may need to "
+                             "pre-approve Lectern in the Zoom App Marketplace (Manage > Pre-approve) "
+                             "before other users can authorize it."),
+        "admin_lost": N_("the connecting Zoom user is no longer an admin (their role was changed in "
+                         "Zoom's User Management > Roles)."),
     }
 
     client_class, settings_class = ZoomClient, ZoomSettings

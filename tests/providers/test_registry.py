@@ -141,6 +141,8 @@ def test_a_plugin_declaring_nothing_gets_generic_words_and_no_extras():
     assert bare.text("account") == "Bare Webinars account"
     assert "Bare Webinars" in bare.text("own_page")
     assert all(bare.text(key) for key in GENERIC_TEXTS)
+    # the portal's translation comes first, then the plugin's label goes in
+    assert bare.text("account", {"{label} account": "compte {label}"}.get) == "compte Bare Webinars"
     assert bare.capabilities == Capabilities() and not bare.capabilities.server_to_server
     assert bare.csp_origins() == () and bare.rate_class("register") == ""
     with pytest.raises(KeyError):
