@@ -28,6 +28,12 @@ STATE_WORDS = {
 }
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalogue, translated where it is shown (the gettext
+    manual's idiom for messages kept in tables)."""
+    return message
+
+
 def state_word(state: str) -> str:
     return STATE_WORDS.get(state, state)
 

@@ -2,10 +2,13 @@
 
 Guessability is zxcvbn's estimate (Dropbox's algorithm, the Python port on PyPI): it
 ships its own lists of the most common passwords, words, names and keyboard patterns,
-needs no network, and says why a password is weak, which the form shows in the reader's language."""
+needs no network, and says why a password is weak, which the form shows in the
+reader's language."""
 from flask_babel import gettext as _
 from wtforms.validators import ValidationError
 from zxcvbn import zxcvbn
+
+from portal.i18n import N_
 
 MIN_LENGTH = 12
 MAX_LENGTH = 200
@@ -14,13 +17,6 @@ MIN_SCORE = 3
 # zxcvbn refuses longer input and its run time grows with length; a longer password
 # is judged on its first 72 characters, already far past any common one.
 _ZXCVBN_MAX = 72
-
-
-def N_(message: str) -> str:
-    """Marks a message for the catalogue, translated later (the gettext manual's idiom)."""
-    return message
-
-
 # zxcvbn says why in English only; its warnings, word for word, are in our catalogue.
 _WARNINGS = {
     N_("Straight rows of keys are easy to guess."),

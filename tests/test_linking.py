@@ -168,6 +168,31 @@ def test_link_health_check_says_what_to_change_in_zoom(marketer, service, webina
         assert "Registrations from the portal are off" in page
 
 
+def test_link_health_findings_are_worded_for_each_reader(marketer, users, service):
+    program = flows.create_program("Check", "webinar", "", None)
+    link(marketer, program, service, seed.W_MANUAL)
+    # stored as what was found, not as sentences: each reader gets their own words
+    assert '"manual_approval"' in db.session.scalar(db.select(Binding.health_problems))
+    english = text(marketer.get(f"/programs/{program.id}"))
+    assert ("Registrations wait for manual approval, so people would not get their join link. In Zoom, open "
+            "the webinar's Registration settings and choose Automatically approve.") in english
+    users["marketer"].locale = "fr"
+    db.session.commit()
+    french = text(marketer.get(f"/programs/{program.id}"))
+    assert ("Les inscriptions attendent une approbation manuelle : les inscrits ne recevraient pas leur lien "
+            "pour rejoindre. Dans Zoom, ouvrez les paramètres d’inscription du webinaire et choisissez "
+            "Approuver automatiquement.") in french
+    assert "Registrations wait" not in french
+
+
+def test_a_finding_stored_as_a_sentence_is_shown_as_written(marketer, service):
+    program = flows.create_program("Before codes", "webinar", "", None)
+    link(marketer, program, service, seed.W_SINGLE)
+    db.session.scalar(db.select(Binding)).health_problems = "Webinar 42 was deleted in Zoom."
+    db.session.commit()
+    assert "Webinar 42 was deleted in Zoom." in text(marketer.get(f"/programs/{program.id}"))
+
+
 def test_link_health_flags_a_past_start_and_a_broken_token(marketer, service, sandbox):
     program = flows.create_program("Later", "webinar", "", None)
     link(marketer, program, service, seed.W_SINGLE)

@@ -6,7 +6,6 @@ side is worded by its plugin."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -18,6 +17,8 @@ from portal.channels import REGISTERED, REGISTRATION_ERROR, get_channel
 from portal.errors import NotAllowed
 from portal.extensions import db
 from portal.i18n import state_word
+from portal.linking import health
+from portal.linking.health import finding
 from portal.linking.picker import service_hosts
 from portal.models import Binding, Member, Program, Service, User
 from portal.models.types import utcnow
@@ -101,8 +102,7 @@ def link_program(program_id: int, service_id: int, webinar_id: str, user: User |
                            "see; an admin can add that host to the service.", topic=webinar.topic))
     binding = Binding(program=program, service=service, provider=service.provider, webinar_id=webinar_id)
     _snapshot(binding, webinar)
-    binding.health_problems = "\n".join(webinar_problems(service.provider, webinar))
-    binding.health_checked_at = utcnow()
+    health.record(binding, health.webinar_problems(service.provider, webinar))
     db.session.add(binding)
     try:
         db.session.commit()
@@ -138,34 +138,6 @@ def _snapshot(binding: Binding, webinar: Webinar) -> None:
 
 # --- the link health check -------------------------------------------------------------
 
-def webinar_problems(provider_key: str, webinar: Webinar, now: datetime | None = None) -> list[str]:
-    """What on the webinar would stop registrations from the portal, each with
-    what to change on the provider's side (the plugin's words)."""
-    partner = plugin(provider_key)
-
-    def fix(key: str) -> str:
-        return f"In {partner.label}, {partner.text(key)}"
-
-    now = now or utcnow()
-    problems = []
-    if not webinar.registration_required:
-        problems.append("Registration is not required on this webinar, so the portal cannot register "
-                        f"anyone: registrations from the portal are off. {fix('require_registration')}")
-    elif not webinar.approval_automatic:
-        problems.append("Registrations wait for manual approval, so people would not get their join "
-                        f"link. {fix('approve_automatically')}")
-    if webinar.unanswerable_questions:
-        names = ", ".join(f"“{q}”" for q in webinar.unanswerable_questions)
-        problems.append(f"{partner.label} requires registration questions the portal's form cannot answer "
-                        f"({names}), so every registration would be refused. {fix('optional_questions')}")
-    if webinar.start is None:
-        problems.append(f"The webinar has no start time. {fix('schedule')}")
-    elif webinar.start <= now:
-        problems.append(f"The webinar's start time is in the past. {fix('schedule')} Or link another "
-                        "webinar.")
-    return problems
-
-
 def link_health(program: Program) -> list[str]:
     """Check the program's link now: the service token works, the webinar still
     exists and can take registrations. Re-reads the webinar (refreshing the
@@ -174,32 +146,27 @@ def link_health(program: Program) -> list[str]:
     before a landing page is published."""
     binding = program.binding
     if binding is None:
-        return ["This program is not linked to a webinar: open Event Settings and choose one."]
+        return [health.worded(finding("not_linked"))]
     service = binding.service
-    problems: list[str] = []
+    problems: list[dict] = []
     if not service.usable:
-        problems.append(f"The service “{service.name}” is {service.state}. An admin must re-authorize it "
-                        "(or link this program through the service that replaced it).")
+        problems.append(finding("service_unusable", service=service.name, state=service.state))
     else:
-        label = plugin(service.provider).label
         try:
             webinar = Gateway(service, program_id=program.id).webinar(binding.webinar_id)
         except AuthExpired:
-            problems.append(f"The service “{service.name}” cannot reach {label}: its authorization expired "
-                            "or was revoked. An admin must re-authorize it under Services.")
+            problems.append(finding("authorization_lost", service=service.name, provider=service.provider))
         except NotFound:
             binding.deleted_at = binding.deleted_at or utcnow()
-            problems.append(f"Webinar {binding.webinar_id} no longer exists in {label} (deleted or "
-                            "expired). Unlink this program and link another webinar.")
+            problems.append(finding("webinar_gone", webinar=binding.webinar_id, provider=service.provider))
         except ProviderError as error:
-            problems.append(f"{label} could not be asked just now ({error.message}); try the check again.")
+            problems.append(finding("provider_unreachable", provider=service.provider, error=error.message))
         else:
             apply_webinar(binding, webinar)
-            problems += webinar_problems(service.provider, webinar)
-    binding.health_problems = "\n".join(problems)
-    binding.health_checked_at = utcnow()
+            problems += health.webinar_problems(service.provider, webinar)
+    health.record(binding, problems)
     db.session.commit()
-    return problems
+    return [health.worded(problem) for problem in problems]
 
 
 # --- keeping the snapshot in step [S8] [S13] --------------------------------------------
@@ -230,8 +197,7 @@ def refresh_binding(binding_id: int) -> Binding | None:
         mark_deleted(binding)
         return binding
     apply_webinar(binding, webinar)
-    binding.health_problems = "\n".join(webinar_problems(binding.provider, webinar))
-    binding.health_checked_at = utcnow()
+    health.record(binding, health.webinar_problems(binding.provider, webinar))
     db.session.commit()
     return binding
 
@@ -239,9 +205,7 @@ def refresh_binding(binding_id: int) -> Binding | None:
 def mark_deleted(binding: Binding) -> None:
     if binding.deleted_at is None:
         binding.deleted_at = utcnow()
-    binding.health_problems = (f"Webinar {binding.webinar_id} was deleted in {plugin(binding.provider).label}. "
-                               "Unlink this program and link another webinar.")
-    binding.health_checked_at = utcnow()
+    health.record(binding, [finding("webinar_deleted", webinar=binding.webinar_id, provider=binding.provider)])
     db.session.commit()
 
 

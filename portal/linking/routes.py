@@ -9,6 +9,7 @@ from portal import partners
 from portal.errors import NotAllowed
 from portal.extensions import db
 from portal.linking import binding as linking
+from portal.linking import health
 from portal.linking import picker as webinar_picker
 from portal.linking.forms import LinkForm, UnlinkForm
 from portal.models import Service
@@ -18,6 +19,8 @@ from portal.tasks import start_task
 from portal.validators import int_arg
 
 bp = Blueprint("linking", __name__)
+# The findings of a binding's last health check, worded for the reader (programs/_event.html).
+bp.add_app_template_filter(health.problems, "health_problems")
 
 
 @bp.app_template_global()
@@ -81,7 +84,7 @@ def link(program_id):
         flash(str(error), "error")
         return redirect(url_for("linking.event_settings", program_id=program.id, service=form.service_id.data))
     flash(_("Linked to “%(topic)s”.", topic=binding.topic), "success")
-    for problem in binding.problems:
+    for problem in health.problems(binding):
         flash(problem, "warning")
     return redirect(url_for("programs.show", program_id=program.id))
 

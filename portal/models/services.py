@@ -98,9 +98,5 @@ class Binding(db.Model):
     service = relationship("Service")
 
     @property
-    def problems(self) -> list[str]:
-        return [line for line in (self.health_problems or "").splitlines() if line.strip()]
-
-    @property
     def end_at(self):
         return self.start_at + timedelta(minutes=self.duration or 0) if self.start_at else None

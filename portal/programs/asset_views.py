@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from portal.errors import NotAllowed
 from portal.extensions import db
 from portal.linking import binding as linking
+from portal.linking import health
 from portal.mail import compose as mail
 from portal.models import Email
 from portal.models.types import utcnow
@@ -51,7 +52,7 @@ def landing_page(program_id):
               else _("Landing page saved (not published)."), "success")
         if publishing and program.binding is not None:
             # Publishing ran the link health check (_publishing_refused): its findings show now.
-            problems = program.binding.problems
+            problems = health.problems(program.binding)
             for problem in problems:
                 flash(_("Link health check: %(problem)s", problem=problem), "warning")
             if not problems:
