@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, ClassVar, Iterable, Mapping, Protocol
 
+from providers.texts import GENERIC_TEXTS
+
 # --- typed errors -------------------------------------------------------------
 
 class ProviderError(Exception):
@@ -252,31 +254,6 @@ class RateLimit:
     daily: int | None = None
 
 
-
-def N_(text: str) -> str:
-    """Marks a text the portal translates when it shows it (its message catalogue holds
-    every marked text); the plugin itself stays in English and free of Flask."""
-    return text
-
-
-#: the generic help, for a plugin that declares no text of its own; ``{label}`` is filled in
-GENERIC_TEXTS = {
-    "login": N_("Log into {label}"),
-    "account": N_("{label} account"),
-    "require_registration": N_("edit the webinar, require registration and save."),
-    "approve_automatically": N_("set the webinar's registrations to be approved automatically."),
-    "optional_questions": N_("make these registration questions optional."),
-    "schedule": N_("schedule it for a date in the future."),
-    "own_page": N_("people who register on {label}'s own page are not synced."),
-    "who_may_connect": N_("The {label} user must be an admin of the {label} account."),
-    "webinars_missing": N_("webinars are not enabled for this user: give them a plan with webinars, "
-                           "or connect as a user who has one."),
-    "consent_denied": N_("if you did not refuse it yourself, the app may need to be pre-approved by "
-                         "an admin of the {label} account before other users can authorize it."),
-    "admin_lost": N_("the connecting user is no longer an admin of the {label} account."),
-}
-
-
 # --- token storage ---------------------------------------------------------------
 
 class TokenStore(Protocol):
@@ -346,8 +323,7 @@ class PartnerEvent(ABC):
         raise KeyError(f"{type(self).__name__} declares no setting {key!r}")
 
     def text(self, key: str, translate: Callable[[str], str] = str) -> str:
-        """The help text ``key``; ``translate`` turns it into the reader's language (the
-        portal passes its gettext)."""
+        """The help text ``key``, through ``translate`` (the portal's gettext)."""
         if key in self.texts:
             return translate(self.texts[key])
         return translate(GENERIC_TEXTS[key]).format(label=self.label)

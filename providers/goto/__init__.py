@@ -15,7 +15,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Mapping
 
 from providers.base import (
-    N_,
     REGISTRANT_JOINED,
     WEBINAR_DELETED,
     WEBINAR_UPDATED,
@@ -40,6 +39,7 @@ from providers.goto.errors import token_error_for
 from providers.goto.organizers import OrganizerDirectory
 from providers.goto.settings import SETTINGS, GoToSettings
 from providers.http import ApiProvider
+from providers.texts import N_
 
 #: GoTo admin roles (Admin Center). A super user is the account's admin; anyone else
 #: needs these to see the account's organizers and their webinars' reports.

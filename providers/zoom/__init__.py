@@ -13,7 +13,6 @@ from typing import Callable, Iterator, Mapping
 
 from providers.base import (
     DEAUTHORIZED,
-    N_,
     REGISTRANT_JOINED,
     WEBINAR_DELETED,
     WEBINAR_ENDED,
@@ -38,6 +37,7 @@ from providers.base import (
 )
 from providers.http import ApiProvider
 from providers.pacing import Deferred
+from providers.texts import N_
 from providers.zoom import webhooks
 from providers.zoom.attendance import absentee, join, parse_time
 from providers.zoom.client import ZoomClient
