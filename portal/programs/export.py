@@ -49,12 +49,19 @@ def came_in_by(walked_in: bool) -> str:
     return _("walked into the webinar") if walked_in else _("registered on the portal")
 
 
-def _words(row) -> list:
-    """The stored words of a row as the reader reads them."""
-    row = list(row)
-    row[VIA] = came_in_by(row[VIA] == VIA_WALK_IN)
-    row[SYNC] = "" if row[SYNC] == "none" else state_word(row[SYNC])
-    return row
+def _reader_words():
+    """A row's stored words as the reader reads them; each word translated once per export."""
+    came = {True: came_in_by(True), False: came_in_by(False)}
+    synced = {"none": ""}
+
+    def words(row) -> list:
+        row = list(row)
+        row[VIA] = came[row[VIA] == VIA_WALK_IN]
+        if row[SYNC] not in synced:
+            synced[row[SYNC]] = str(state_word(row[SYNC]))
+        row[SYNC] = synced[row[SYNC]]
+        return row
+    return words
 
 
 @bp.route("/<int:program_id>/members.csv")
@@ -69,10 +76,11 @@ def export_members(program_id):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow([str(name) for name, _column in COLUMNS])
+        words = _reader_words()
         result = db.session.execute(query.execution_options(yield_per=BATCH))
         for partition in result.partitions():
             for row in partition:
-                writer.writerow([csv_cell(value) for value in _words(row)])
+                writer.writerow([csv_cell(value) for value in words(row)])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
