@@ -1,9 +1,13 @@
 """The program dashboard: the funnel with rates, registrations per day and attendance
 minutes as server-drawn SVG, every figure matching the members list."""
 import re
+from datetime import datetime, timezone
 
 import pytest
 
+from portal.channels import REGISTERED
+from portal.extensions import db
+from portal.models import Member
 from portal.programs import lifecycle as flows
 from portal.programs.charts import bar_chart
 from tests.marketing_helpers import webinar_with_leads
@@ -63,3 +67,19 @@ def test_chart_is_accessible_and_escapes_labels():
     assert svg.startswith('<svg class="chart" id="c"') and 'role="img"' in svg
     assert "<title id=\"c-title\">Per &lt;day&gt;</title>" in svg and "<desc id=\"c-desc\">a &amp; b</desc>" in svg
     assert '<title>&lt;x&gt;: 3</title>' in svg and "<script" not in svg and "style=" not in svg
+
+
+@pytest.mark.parametrize("zone, days", [
+    ("Asia/Kathmandu", {"4 Mar": 1, "5 Mar": 2}),     # UTC+5:45: midnight falls at 18:15 UTC
+    ("America/New_York", {"4 Mar": 3}),
+])
+def test_registrations_per_day_are_the_readers_days(marketer, users, zone, days):
+    users["marketer"].timezone = zone
+    program = flows.create_program("Days", "webinar", "", None)
+    for n, at in enumerate(("2031-03-04 18:10", "2031-03-04 18:20", "2031-03-04 23:59")):
+        person, _ = flows.find_or_create_person(f"p{n}@example.com")
+        db.session.add(Member(program=program, person=person, status=REGISTERED,
+                              created_at=datetime.fromisoformat(at).replace(tzinfo=timezone.utc)))
+    db.session.commit()
+    page = marketer.get(f"/programs/{program.id}").text
+    assert bars(page, "chart-registrations") == days
