@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.models import Program
 from portal.models.programs import VIA_WALK_IN
 from portal.people import bp
-from portal.people.queries import memberships, people_page, people_query, program_choices, source_of
+from portal.people.queries import export_query, memberships, people_page, program_choices, source_of
 from portal.programs.export import came_in_by, csv_cell
 
 HEADINGS = [_l("Email"), _l("First name"), _l("Last name"), _l("Company"), _l("Phone"), _l("Source"),
@@ -40,23 +40,28 @@ def index():
 @bp.route("/people.csv")
 def export():
     q, program = _filters()
-    query = people_query(q, program.id if program else None)
+    query = export_query(q, program.id if program else None)
 
     def rows():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow([str(heading) for heading in HEADINGS])
+        # worded once per export: a program's people share a handful of sources
+        words, walked_in, yes = {}, " " + _("(walked in)"), _("yes")
         result = db.session.execute(query.execution_options(yield_per=BATCH))
         for partition in result.partitions():
-            batch = [(row[0], source_of(*row)) for row in partition]
+            batch = [(row, source_of(row, *row[-4:])) for row in partition]
             programs_of = memberships([person.id for person, _ in batch])
             for person, source in batch:
-                statuses = "; ".join(f"{name}: {status}" + (" " + _("(walked in)") if via == VIA_WALK_IN else "")
+                if source not in words:
+                    words[source] = (source.words, came_in_by(source.walked_in) if source.program_id else "")
+                source_words, came_in = words[source]
+                statuses = "; ".join(f"{name}: {status}" + (walked_in if via == VIA_WALK_IN else "")
                                      for _id, name, status, via in programs_of[person.id])
                 writer.writerow([csv_cell(v) for v in (
                     person.email, person.first_name, person.last_name, person.company, person.phone,
-                    source.words, source.program_name, came_in_by(source.walked_in) if source.program_id else "",
-                    statuses, person.created_at, _("yes") if person.unsubscribed else "")])
+                    source_words, source.program_name, came_in, statuses, person.created_at,
+                    yes if person.unsubscribed else "")])
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
