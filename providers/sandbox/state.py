@@ -8,6 +8,7 @@ from __future__ import annotations
 import fnmatch
 import threading
 from datetime import datetime, timezone
+from typing import Callable
 
 
 def iso(when: datetime | None) -> str:
@@ -26,8 +27,11 @@ class BaseState:
     #: the provider's counters, zeroed by a reset (shown by ``summary``)
     COUNTERS: tuple[str, ...] = ()
 
-    def __init__(self, credentials: dict, token_ttl: int, webhook_url: str):
+    def __init__(self, credentials: dict, token_ttl: int, webhook_url: str,
+                 populate: Callable[[BaseState], None] | None = None):
         self.lock = threading.RLock()
+        #: puts the seed's webinars in after each reset (the provider's events module)
+        self.populate = populate or (lambda _state: None)
         self.credentials = dict(credentials)
         self.initial_token_ttl = token_ttl
         self.initial_webhook_url = webhook_url
@@ -47,9 +51,11 @@ class BaseState:
             self.in_flight = getattr(self, "in_flight", 0)
             self.most_in_flight = self.in_flight
             self.load()
+            self.populate(self)
 
     def load(self) -> None:
-        """Fill the provider's own tables from its seed (called by ``reset``)."""
+        """Set the provider's own tables to the seed's accounts and users, no webinars yet
+        (called by ``reset``, before ``populate``)."""
         raise NotImplementedError
 
     def revoke_grant(self, grant: str) -> None:

@@ -40,12 +40,12 @@ def sandbox_settings(config: Mapping | None = None) -> dict:
 def create_sandbox_app(config: Mapping | None = None) -> Flask:
     settings = sandbox_settings(config)
     credentials = {k: settings[k] for k in CREDENTIAL_DEFAULTS}
+    from providers.goto.sandbox import api_views, control_views, events, oauth_views
     state = SandboxState(credentials, token_ttl=int(settings["GOTO_SANDBOX_TOKEN_TTL"]),
                          webhook_url=settings["GOTO_SANDBOX_WEBHOOK_URL"],
-                         rate_limit=int(settings["GOTO_SANDBOX_RATE_LIMIT"]))
+                         rate_limit=int(settings["GOTO_SANDBOX_RATE_LIMIT"]), populate=events.load_seed)
     sender = WebhookSender(credentials["GOTO_WEBHOOK_SECRET_KEY"], lambda: state.webhook_url,
                            delivery.goto_signature_headers, delivery.describe, keep_body=True)
-    from providers.goto.sandbox import api_views, control_views, oauth_views
     app = sandbox_app.create_app(
         __name__, settings, Sandbox(state, sender, credentials),
         [oauth_views.bp, api_views.bp, control_views.bp], index=INDEX,

@@ -48,12 +48,11 @@ class SandboxState(BaseState):
                 "rate_limited")
 
     def __init__(self, credentials: dict, token_ttl: int = 3600, webhook_url: str = "",
-                 rate_limit: int = 10):
+                 rate_limit: int = 10, populate=None):
         self.initial_rate_limit = rate_limit
-        super().__init__(credentials, token_ttl, webhook_url)
+        super().__init__(credentials, token_ttl, webhook_url, populate)
 
     def load(self) -> None:
-        from providers.goto.sandbox import events
         self.account_key = seed.ACCOUNT_KEY
         self.rate_limit = self.initial_rate_limit       # per token per second; 0: off
         self.organizers = {o["key"]: dict(o, adminRoles=list(o["adminRoles"]))
@@ -67,7 +66,6 @@ class SandboxState(BaseState):
         self.registrant_keys = itertools.count(8325357307900340001)
         self.session_keys = itertools.count(15887210001)
         self.organizer_keys = itertools.count(9200000000000001001)
-        events.load_seed(self)
 
     # --- organizers ----------------------------------------------------------------------
 

@@ -42,12 +42,12 @@ def sandbox_settings(config: Mapping | None = None) -> dict:
 def create_sandbox_app(config: Mapping | None = None) -> Flask:
     settings = sandbox_settings(config)
     credentials = {k: settings[k] for k in CREDENTIAL_DEFAULTS}
+    from providers.zoom.sandbox import api_views, control_views, events, oauth_views
     state = SandboxState(credentials, token_ttl=int(settings["ZOOM_SANDBOX_TOKEN_TTL"]),
                          webhook_url=settings["ZOOM_SANDBOX_WEBHOOK_URL"],
-                         rate_limits=settings["ZOOM_SANDBOX_RATE_LIMITS"])
+                         rate_limits=settings["ZOOM_SANDBOX_RATE_LIMITS"], populate=events.load_seed)
     sender = WebhookSender(credentials["ZOOM_WEBHOOK_SECRET_TOKEN"], lambda: state.webhook_url,
                            delivery.zoom_signature_headers, delivery.describe)
-    from providers.zoom.sandbox import api_views, control_views, oauth_views
     return sandbox_app.create_app(
         __name__, settings, Sandbox(state, sender, credentials),
         [oauth_views.bp, api_views.bp, control_views.bp], index=INDEX,

@@ -40,13 +40,12 @@ class SandboxState(BaseState):
                 "unauthorized")
 
     def __init__(self, credentials: dict, token_ttl: int = 3600, webhook_url: str = "",
-                 rate_limits: str = "pro"):
+                 rate_limits: str = "pro", populate=None):
         self.limiter = QpsLimiter(rate_limits)
         self._participant_ids = itertools.count(16778240)
-        super().__init__(credentials, token_ttl, webhook_url)
+        super().__init__(credentials, token_ttl, webhook_url, populate)
 
     def load(self) -> None:
-        from providers.zoom.sandbox import events  # lifecycle operations
         self.account_id = self.credentials["ZOOM_S2S_ACCOUNT_ID"] or seed.ACCOUNT_ID
         self.users = {u["id"]: dict(u, account_id=self.account_id) for u in seed.USERS}
         self.webinars: dict[int, dict] = {}
@@ -57,7 +56,6 @@ class SandboxState(BaseState):
         self.by_uuid: dict[str, dict] = {}
         self.page_tokens: dict[str, tuple] = {}
         self.limiter.reset()
-        events.load_seed(self)
 
     # --- users --------------------------------------------------------------------------
 
