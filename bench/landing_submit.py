@@ -16,7 +16,8 @@ whole run, and the luck of that draw moved p95 more than any change to the code.
 The floor (bench/bare_app.py) takes the same form and inserts one row. No RQ worker runs:
 registration jobs wait in Redis, so the figures are the web side alone. Prints p50/p95/p99
 of both sides and their ratio, then the server time of one submission in-process (the
-app's WSGI call driven by the Flask test client, the median of 200, on the same database).
+app's WSGI call driven by the Flask test client, the median of 200, on the same database),
+and the floor's handler's, which shows how fast the machine is.
 """
 from __future__ import annotations
 
@@ -120,14 +121,8 @@ def serve(stack: Stack, name: str, app: str, port: int, env: dict) -> int:
                        str(WEB_THREADS), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app], env).pid
 
 
-def in_process(env: dict, slug: str) -> float:
-    """Median server time of one submission in-process: the Flask test client drives the
-    app, and the time is the app's own (its WSGI call), not the client's."""
-    os.environ.update(env)
-    from portal import create_app
-    app = create_app()
-    app.config["WTF_CSRF_ENABLED"] = False
-    times = []
+def timed_calls(app, times: list):
+    """Wrap ``app``'s WSGI call so that each one appends its duration to ``times``."""
     served = app.wsgi_app
 
     def timed(environ, start_response):
@@ -137,6 +132,17 @@ def in_process(env: dict, slug: str) -> float:
         finally:
             times.append(time.perf_counter() - started)
     app.wsgi_app = timed
+
+
+def in_process(env: dict, slug: str) -> float:
+    """Median server time of one submission in-process: the Flask test client drives the
+    app, and the time is the app's own (its WSGI call), not the client's."""
+    os.environ.update(env)
+    from portal import create_app
+    app = create_app()
+    app.config["WTF_CSRF_ENABLED"] = False
+    times = []
+    timed_calls(app, times)
     client = app.test_client()
     client.get(f"/lp/{slug}")
     for n in range(220):
@@ -145,6 +151,19 @@ def in_process(env: dict, slug: str) -> float:
         answer = client.post(f"/lp/{slug}", data=data)
         assert answer.status_code == 302, answer.status_code
     return statistics.median(times[21:])        # after the page and 20 submissions of warm-up
+
+
+def bare_in_process() -> float:
+    """The same for the floor's handler: the machine's speed, to read the figure above by."""
+    import bare_app
+    times = []
+    timed_calls(bare_app.app, times)
+    client = bare_app.app.test_client()
+    for n in range(220):
+        answer = client.post("/lp/bare", data={"email": f"solo{n:04d}@example.com", "first_name": "Solo",
+                                                "last_name": "Submitter"})
+        assert answer.status_code == 302, answer.status_code
+    return statistics.median(times[20:])
 
 
 def main() -> None:
@@ -182,7 +201,7 @@ def main() -> None:
         print(f"  ratio    p95 {percentile(lectern.times, 95) / percentile(bare.times, 95):.2f}x   "
               f"p50 {percentile(lectern.times, 50) / percentile(bare.times, 50):.2f}x")
         print(f"one submission in-process (the app's WSGI call, median of 200): "
-              f"{in_process(env, slug) * 1000:.2f} ms")
+              f"{in_process(env, slug) * 1000:.2f} ms; the floor's {bare_in_process() * 1000:.2f} ms")
     finally:
         stack.stop()
         shutil.rmtree(workdir, ignore_errors=True)
