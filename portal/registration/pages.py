@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 
 import markdown
 import nh3
@@ -13,8 +13,11 @@ from portal.extensions import db
 from portal.models import Binding, Program, Service
 
 
+@lru_cache(maxsize=256)
 def intro_html(text: str) -> str:
-    """The marketer's Markdown, rendered then sanitized: no script, no handlers."""
+    """The marketer's Markdown, rendered then sanitized: no script, no handlers. Kept
+    per text: every visitor of a page reads the same intro, and Markdown builds its
+    whole parser for each call."""
     return nh3.clean(markdown.markdown(text or "", extensions=["sane_lists"]))
 
 
