@@ -33,7 +33,7 @@ compile-messages: $(MO)
 # After changing user-facing strings: extract them, merge them into each catalogue, translate
 # the new entries (tests/test_i18n.py fails while one is missing or fuzzy).
 extract-messages: $(STAMP)
-	$(BABEL) extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BABEL) extract -F babel.cfg -k _l -k lazy_gettext -k Nn_:1,2 --no-location --sort-output \
 		--project=Lectern -o translations/messages.pot .
 
 update-messages: extract-messages

@@ -12,6 +12,8 @@ from flask import g, has_request_context, request
 from flask_babel import get_locale, lazy_gettext, refresh
 from flask_login import current_user
 
+from portal.sentences import worded
+
 DEFAULT_LANGUAGE = "en"
 # Each language named in itself: a visitor who cannot read the current one still finds theirs.
 LANGUAGES = {"en": "English", "fr": "Français"}
@@ -106,4 +108,5 @@ def init_app(app):
     app.add_template_filter(in_zone, "in_zone")
     app.add_template_filter(language_name, "language_name")
     app.add_template_filter(state_word, "state_word")
+    app.add_template_filter(worded, "worded")
     app.jinja_env.globals["html_lang"] = current_language

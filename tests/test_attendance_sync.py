@@ -104,6 +104,23 @@ def test_member_page_shows_sessions_and_the_rule_that_decided(admin, ran, run_jo
     assert "No Show: registered, reported absent by the provider" in page.text
 
 
+
+def test_french_marketer_reads_what_the_sync_did_in_french(admin, ran, run_jobs):
+    """The sync stores its reasons and summary in English (a job has no reader); the
+    pages word them in the reader's language."""
+    admin.post("/account", data={"locale": "fr"})
+    press_sync(admin, ran)
+    run_jobs()
+    page = admin.get(f"/programs/{ran.id}").text
+    assert "participants : 5 (dont 1 sans e-mail), nouveaux leads : 1, présents : 4, absents : 1" in page
+    ann = admin.get(f"/programs/{ran.id}/members/{member_of(ran, 'ann@example.test').id}").text
+    assert "Attended: a assisté 40 min en 3 sessions ; règle : toute participation" in ann
+    assert "a rempli le formulaire" in ann and "filled out the form" not in ann
+    bob = admin.get(f"/programs/{ran.id}/members/{member_of(ran, 'bob@example.test').id}").text
+    assert "No Show: inscrit, déclaré absent par le fournisseur" in bob
+    pat = admin.get(f"/programs/{ran.id}/members/{member_of(ran, 'pat@partner.test').id}").text
+    assert "a assisté 45 min en 1 session ; règle : toute participation (non inscrit sur le portail)" in pat
+
 def test_rerun_changes_nothing(admin, ran, run_jobs):
     press_sync(admin, ran)
     run_jobs()

@@ -12,15 +12,27 @@ from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 
 from portal.extensions import db
+from portal.i18n import N_
 from portal.models import Binding, Program, SyncRun
 from portal.models.activity import QUEUED
 from portal.models.types import utcnow
+from portal.sentences import Sentence
 from portal.workers import queue, redis_conn
 
 #: the job the pulls run, by name: jobs sit above every domain module
 SYNC_JOB = "portal.attendance.jobs.sync_attendance"
 
 PULL_KINDS = ("fallback", "final", "retry")
+
+# What a pull says it did or why it did not (a sync run's message or error, stored in
+# English), worded when shown.
+NOT_LINKED = N_("the program is not linked to a webinar")
+NOT_ENDED = N_("the webinar has not ended yet: attendance is pulled after it ends")
+NOT_READY = Sentence(N_("the report is not ready yet (try %(num)d of %(max)d); trying again"))
+STILL_NOT_READY = Sentence(N_("the report was still not ready after %(num)d tries; the final pass will try again"))
+READ_AGAIN = Sentence(N_("%(error)s; the whole report is read again then"), nested=("error",))
+SUMMARY = Sentence(N_("%(attendees)d attendees (%(anonymous)d without email), %(new_leads)d new leads, "
+                      "%(attended)d attended, %(no_shows)d no-shows"))
 
 
 def pull_job_id(kind: str, program_id: int) -> str:

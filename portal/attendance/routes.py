@@ -16,6 +16,7 @@ from portal.forms import Form
 from portal.models import AttendanceSession, Member, Program, StatusChange, SyncRun
 from portal.models.programs import ATTENDED_ANY, ATTENDED_MINUTES, ATTENDED_PERCENT
 from portal.programs.lookups import get_program_or_404
+from portal.sentences import worded
 
 bp = Blueprint("attendance", __name__)
 
@@ -82,7 +83,7 @@ def sync_run(program_id, run_id):
     return {"id": run.id, "state": run.state, "active": run.active, "pages_read": run.pages_read,
             "attendees": run.attendees, "absentees": run.absentees, "new_leads": run.new_leads,
             "attended": run.attended, "no_shows": run.no_shows, "anonymous": run.anonymous,
-            "message": run.message, "error": run.error}
+            "message": worded(run.message), "error": worded(run.error)}
 
 
 @bp.app_template_global()

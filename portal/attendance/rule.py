@@ -5,12 +5,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from flask_babel import gettext as _
+from flask_babel import gettext
 
 from portal.channels import ATTENDED, NO_SHOW
 from portal.extensions import db
+from portal.i18n import N_
 from portal.models import Binding, Program
 from portal.models.programs import ATTENDED_ANY, ATTENDED_MINUTES, ATTENDED_PERCENT
+from portal.sentences import Nn_, Sentence
+
+# The rule in words, and the reason a sync stores for each attendee's status (also
+# written by the bulk writer's SQL: portal/attendance/settle.py), worded when shown.
+ANY_ATTENDANCE = N_("any attendance")
+AT_LEAST_MINUTES = Sentence(N_("at least %(num)d minutes"))
+AT_LEAST_SHARE_UNKNOWN = Sentence(N_("at least %(num)d %% of the scheduled duration (unknown: any attendance)"))
+AT_LEAST_SHARE = Sentence(N_("at least %(num)d %% of the scheduled %(duration)d minutes (%(minimum)d minutes)"))
+MET_RULE = Sentence(*Nn_("attended %(minutes)d min in %(num)d session; rule: %(rule)s",
+                         "attended %(minutes)d min in %(num)d sessions; rule: %(rule)s"), nested=("rule",))
+BELOW_RULE = Sentence(*Nn_("attended %(minutes)d min in %(num)d session, below the rule: %(rule)s",
+                           "attended %(minutes)d min in %(num)d sessions, below the rule: %(rule)s"),
+                      nested=("rule",))
+WALKED_IN = Sentence(N_("%(reason)s (not registered on the portal)"), nested=("reason",))
+REPORTED_ABSENT = N_("registered, reported absent by the provider")
+DID_NOT_ATTEND = N_("registered, did not attend")
 
 
 @dataclass(frozen=True)
@@ -33,26 +50,33 @@ class Rule:
             return -(-self.threshold * self.duration // 100)      # rounded up
         return 0
 
-    @cached_property
-    def words(self) -> str:
-        # In the reader's language; a job (no request) writes the default, English. Asked
-        # once per attendee by ``verdict``: translated once.
+    def _phrase(self) -> tuple[Sentence | None, dict]:
         if self.kind == ATTENDED_MINUTES:
-            return _("at least %(num)d minutes", num=self.threshold)
+            return AT_LEAST_MINUTES, {"num": self.threshold}
         if self.kind == ATTENDED_PERCENT:
             if not self.duration:
-                return _("at least %(num)d %% of the scheduled duration (unknown: any attendance)",
-                         num=self.threshold)
-            return _("at least %(num)d %% of the scheduled %(duration)d minutes (%(minimum)d minutes)",
-                     num=self.threshold, duration=self.duration, minimum=self.minimum)
-        return _("any attendance")
+                return AT_LEAST_SHARE_UNKNOWN, {"num": self.threshold}
+            return AT_LEAST_SHARE, {"num": self.threshold, "duration": self.duration, "minimum": self.minimum}
+        return None, {}
+
+    @property
+    def words(self) -> str:
+        """The rule in the reader's language."""
+        sentence, values = self._phrase()
+        return gettext(ANY_ATTENDANCE) if sentence is None else sentence.translated(**values)
+
+    @cached_property
+    def english(self) -> str:
+        """The rule as stored (in reasons and sync runs); asked once per attendee by
+        ``verdict``: put together once."""
+        sentence, values = self._phrase()
+        return ANY_ATTENDANCE if sentence is None else sentence(**values)
 
     def verdict(self, minutes: int, sessions: int) -> tuple[str, str]:
         """(status, reason) for one attendee."""
-        spent = f"attended {minutes} min in {sessions} session{'' if sessions == 1 else 's'}"
         if minutes >= self.minimum:
-            return ATTENDED, f"{spent}; rule: {self.words}"
-        return NO_SHOW, f"{spent}, below the rule: {self.words}"
+            return ATTENDED, MET_RULE(minutes=minutes, num=sessions, rule=self.english)
+        return NO_SHOW, BELOW_RULE(minutes=minutes, num=sessions, rule=self.english)
 
 
 def rule_words(program_id: int) -> str:

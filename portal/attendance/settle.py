@@ -79,7 +79,7 @@ def settle(conn, program_id: int, channel: Channel, rule: Rule, now, skip: list[
     figures = _figures(conn.dialect.name, bool(skip)).replace(
         "{step_new}", _step(channel, "v.new")).replace("{step_current}", _step(channel, "v.current"))
     params = {"program": program_id, "minimum": rule.minimum, "attended": ATTENDED, "no_show": NO_SHOW,
-              "words": rule.words, "not_in_program": NOT_IN_PROGRAM, "walk_in": VIA_WALK_IN}
+              "words": rule.english, "not_in_program": NOT_IN_PROGRAM, "walk_in": VIA_WALK_IN}
     stmt = sa.text("CREATE TEMPORARY TABLE settling AS " + figures)
     if skip:
         stmt = stmt.bindparams(sa.bindparam("skip", skip, expanding=True))

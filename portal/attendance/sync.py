@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import update
 
+from portal.attendance import pulls
 from portal.attendance.pulls import grace, plan_final_pass, scheduled_end
 from portal.attendance.rule import Rule
 from portal.attendance.writer import Writer
@@ -41,12 +42,12 @@ def sync(run_id: int) -> datetime | None:
     program = db.session.get(Program, run.program_id)
     binding = program.binding if program else None
     if binding is None or binding.deleted_at is not None:
-        return _finish(run, FAILED, error="the program is not linked to a webinar")
+        return _finish(run, FAILED, error=pulls.NOT_LINKED)
     service = binding.service
     run.state, run.attempts = RUNNING, run.attempts + 1
     run.started_at = run.started_at or utcnow()
     run.retry_at = None
-    run.rule = Rule.of(program, binding).words
+    run.rule = Rule.of(program, binding).english
     run.pages_read = 0
     db.session.commit()
 
@@ -119,19 +120,16 @@ def _provider_failed(run: SyncRun, error: ProviderError) -> datetime | None:
     if isinstance(error, NotStarted):
         end = scheduled_end(binding)
         if run.trigger != "webhook" and end is not None and now < end:
-            return _finish(run, FAILED, error="the webinar has not ended yet: attendance is "
-                                              "pulled after it ends")
+            return _finish(run, FAILED, error=pulls.NOT_ENDED)
         if run.trigger == "webhook" or end is None or now < end + grace():
             # It ended (or just should have): the provider's report lags behind.
             if run.attempts < retries:
                 delay = timedelta(seconds=float(current_app.config["ATTENDANCE_REPORT_RETRY_SECONDS"])
                                   * run.attempts)
                 return _finish(run, WAITING, retry_at=now + delay,
-                               message=f"the report is not ready yet (try {run.attempts} of "
-                                       f"{retries}); trying again")
+                               message=pulls.NOT_READY(num=run.attempts, max=retries))
             _record(run, binding, error)
-            return _finish(run, FAILED, error=f"the report was still not ready after {retries} "
-                                              "tries; the final pass will try again")
+            return _finish(run, FAILED, error=pulls.STILL_NOT_READY(num=retries))
         # [S9] no instance long after the scheduled end: it never started. Nobody
         # becomes No Show; now, and only now, it goes into the service's error log.
         binding.never_started = True
@@ -141,5 +139,5 @@ def _provider_failed(run: SyncRun, error: ProviderError) -> datetime | None:
         wait = error.retry_after if isinstance(error, RateLimited) and error.retry_after else \
             float(current_app.config["ATTENDANCE_REPORT_RETRY_SECONDS"]) * run.attempts
         return _finish(run, WAITING, retry_at=now + timedelta(seconds=wait),
-                       message=f"{error.message}; the whole report is read again then")
+                       message=pulls.READ_AGAIN(error=error.message))
     return _finish(run, FAILED, error=error.message)

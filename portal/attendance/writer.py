@@ -30,7 +30,8 @@ from typing import Iterable
 
 import sqlalchemy as sa
 
-from portal.attendance.rule import Rule
+from portal.attendance.pulls import SUMMARY
+from portal.attendance.rule import DID_NOT_ATTEND, REPORTED_ABSENT, WALKED_IN, Rule
 from portal.attendance.settle import settle
 from portal.bulk import among, insert_rows, update_rows
 from portal.channels import ATTENDED, NO_SHOW, NOT_IN_PROGRAM, REGISTERED
@@ -258,7 +259,7 @@ class Writer:
             minutes = covered_minutes(sessions) + round(self.untimed.pop(member_id, 0) / 60)
             status, reason = self.rule.verdict(minutes, len(sessions))
             if current == NOT_IN_PROGRAM and via == VIA_WALK_IN:
-                reason += " (not registered on the portal)"
+                reason = WALKED_IN(reason=reason)
             fields = {"id": member_id, "attended_minutes": minutes,
                       "first_join": sessions[0][0] if sessions else None,
                       "last_leave": max(s[1] for s in sessions) if sessions else None,
@@ -314,8 +315,8 @@ class Writer:
         moving = [(mid, m[2]) for mid, m in members.items() if self.channel.moves_forward(m[2], NO_SHOW)]
         conn = self._conn()
         update_rows(conn, MEMBERS, [{"id": mid, "status": NO_SHOW, "updated_at": now} for mid, _ in moving])
-        insert_rows(conn, CHANGES, [self._change(mid, status, NO_SHOW, "registered, reported absent by "
-                                                 "the provider", now) for mid, status in moving])
+        insert_rows(conn, CHANGES, [self._change(mid, status, NO_SHOW, REPORTED_ABSENT, now)
+                                    for mid, status in moving])
         self.counts["no_shows"] += len(moving)
 
     def sweep(self) -> None:
@@ -329,7 +330,7 @@ class Writer:
         conn.execute(sa.insert(CHANGES).from_select(
             ["member_id", "from_status", "to_status", "reason", "at"],
             sa.select(MEMBERS.c.id, sa.literal(REGISTERED), sa.literal(NO_SHOW),
-                      sa.literal("registered, did not attend"), at).where(still)))
+                      sa.literal(DID_NOT_ATTEND), at).where(still)))
         conn.execute(sa.update(MEMBERS).where(still).values(
             status=NO_SHOW, updated_at=sa.bindparam("now", now, type_=MEMBERS.c.updated_at.type)))
         # Like Attended (every attendee who ends Attended), No-shows counts every registrant
@@ -340,5 +341,5 @@ class Writer:
 
     def summary(self) -> str:
         c = self.counts
-        return (f"{c['attendees']} attendees ({c['anonymous']} without email), {c['new_leads']} new leads, "
-                f"{c['attended']} attended, {c['no_shows']} no-shows")
+        return SUMMARY(**{name: c[name] for name in ("attendees", "anonymous", "new_leads", "attended",
+                                                      "no_shows")})

@@ -16,17 +16,23 @@ from portal.attendance.pulls import cancel_attendance_pulls, schedule_attendance
 from portal.channels import REGISTERED, REGISTRATION_ERROR, get_channel
 from portal.errors import NotAllowed
 from portal.extensions import db
-from portal.i18n import state_word
+from portal.i18n import N_, state_word
 from portal.linking import health
 from portal.linking.health import finding
 from portal.linking.picker import service_hosts
 from portal.models import Binding, Member, Program, Service, User
 from portal.models.types import utcnow
 from portal.partners import plugin
+from portal.sentences import Sentence
 from portal.services.gateway import Gateway
 from providers.base import AuthExpired, NotFound, ProviderError, Webinar
 
 log = logging.getLogger(__name__)
+
+# What *Refresh details* stores as its outcome (a task's message), worded when shown.
+NO_LONGER_LINKED = N_("This program is no longer linked to a webinar.")
+WEBINAR_GONE = Sentence(N_("Webinar %(webinar)s no longer exists."))
+REREAD = Sentence(N_("Details of “%(topic)s” re-read."))
 
 
 class NeedsConfirmation(NotAllowed):

@@ -31,11 +31,11 @@ def refresh_webinar(task_id: str, program_id: int):
     task = db.session.get(Task, task_id)
     task.state, task.done, task.total = DONE, 1, 1
     if binding is None:
-        task.message = "This program is no longer linked to a webinar."
+        task.message = linking.NO_LONGER_LINKED
     elif binding.deleted_at:
-        task.message = f"Webinar {binding.webinar_id} no longer exists."
+        task.message = linking.WEBINAR_GONE(webinar=binding.webinar_id)
     else:
-        task.message = f"Details of “{binding.topic}” re-read."
+        task.message = linking.REREAD(topic=binding.topic)
     task.finished_at = utcnow()
     db.session.commit()
 

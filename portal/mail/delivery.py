@@ -10,6 +10,7 @@ from email.utils import make_msgid
 
 from flask import current_app
 
+from portal.mail.outbox import NOT_BUILT, REFUSED_ADDRESS, SERVER_ANSWERED, SMTP_FAILED
 from portal.models import OutboxMessage
 from portal.models.activity import KEPT, SENT
 from portal.models.types import utcnow
@@ -42,7 +43,7 @@ def _message(message: OutboxMessage, unsubscribe: str, calendar: bytes = b"") ->
                                params={"method": "PUBLISH"})
     except (ValueError, TypeError) as exc:
         # e.g. a line break in a name that went into the subject: no retry can fix it.
-        raise DeliveryFailed(f"Not sent: the email cannot be built ({exc})", permanent=True) from None
+        raise DeliveryFailed(NOT_BUILT(error=exc), permanent=True) from None
     return msg
 
 
@@ -65,14 +66,14 @@ def deliver(message: OutboxMessage, unsubscribe: str = "", calendar: bytes = b""
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
         reply = "; ".join(f"{code} {text.decode(errors='replace')}" for code, text in exc.recipients.values())
-        raise DeliveryFailed(f"The mail server refused the address: {reply}",
+        raise DeliveryFailed(REFUSED_ADDRESS(reply=reply),
                              permanent=all(code >= 500 for code in codes)) from None
     except smtplib.SMTPResponseException as exc:
         text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
         permanent = exc.smtp_code >= 500 and exc.smtp_code not in _SETUP_CODES
-        raise DeliveryFailed(f"The mail server answered {exc.smtp_code} {text}", permanent=permanent) from None
+        raise DeliveryFailed(SERVER_ANSWERED(code=exc.smtp_code, text=text), permanent=permanent) from None
     except (OSError, smtplib.SMTPException) as exc:
-        raise DeliveryFailed(f"SMTP delivery failed: {exc}", permanent=False) from None
+        raise DeliveryFailed(SMTP_FAILED(error=exc), permanent=False) from None
     message.state = SENT
     message.error = ""
     message.sent_at = utcnow()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app
 
 from portal.extensions import db
-from portal.mail import calendar, compose, delivery
+from portal.mail import calendar, compose, delivery, outbox
 from portal.models import Email, Member, OutboxMessage
 from portal.models.activity import FAILED, QUEUED, SKIPPED
 
@@ -25,7 +25,7 @@ def send_email(member_id: int, email_id: int, key: str):
     email = db.session.get(Email, email_id)
     if member is None or email is None:
         if row is not None:
-            row.state, row.error = FAILED, "Not sent: the member or the email was deleted."
+            row.state, row.error = FAILED, outbox.NOT_SENT_GONE
             db.session.commit()
         return "gone"
     person = member.person
@@ -38,17 +38,18 @@ def send_email(member_id: int, email_id: int, key: str):
     row.attempts = (row.attempts or 0) + 1
     if row.attempts > max_attempts():
         row.state = FAILED
-        row.error = f"Gave up after {max_attempts()} attempts. {row.error}".strip()
+        row.error = outbox.STOPPED_AFTER(num=max_attempts(), error=row.error) if row.error \
+            else outbox.STOPPED(num=max_attempts())
         db.session.commit()
         return row.state
     db.session.commit()
     subject, body = compose.compose(email, member)
     row.subject, row.body = subject[:300], body
     if not email.operational and person.unsubscribed:
-        row.state, row.error = SKIPPED, "Not sent: the person unsubscribed and this is a marketing email."
+        row.state, row.error = SKIPPED, outbox.NOT_SENT_UNSUBSCRIBED
     elif compose.needs_join_link(email.subject, email.body) and not member.webinar_url:
         # Never send an empty join link.
-        row.state, row.error = SKIPPED, "Not sent: the member has no join link."
+        row.state, row.error = SKIPPED, outbox.NOT_SENT_NO_LINK
     else:
         db.session.commit()          # in the outbox before any delivery attempt
         try:
@@ -59,9 +60,9 @@ def send_email(member_id: int, email_id: int, key: str):
             if failure.permanent:
                 row.state, row.error = FAILED, failure.reason
             elif row.attempts >= max_attempts():
-                row.state, row.error = FAILED, f"Gave up after {row.attempts} attempts: {failure.reason}"
+                row.state, row.error = FAILED, outbox.GAVE_UP(num=row.attempts, error=failure.reason)
             else:
-                row.error = f"{failure.reason} (attempt {row.attempts} of {max_attempts()}; retrying)"
+                row.error = outbox.RETRYING(error=failure.reason, num=row.attempts, max=max_attempts())
                 db.session.commit()
                 raise
     db.session.commit()

@@ -6,11 +6,28 @@ from flask import current_app
 from rq import Retry
 
 from portal.extensions import db
+from portal.i18n import N_
 from portal.models import Email, Member, OutboxMessage
 from portal.models.activity import QUEUED
+from portal.sentences import Nn_, Sentence
 from portal.workers import queue
 
 SEND_JOB = "portal.mail.jobs.send_email"
+
+# Why a message was not sent, as its row stores it (English), worded when shown.
+NOT_SENT_GONE = N_("Not sent: the member or the email was deleted.")
+NOT_SENT_UNSUBSCRIBED = N_("Not sent: the person unsubscribed and this is a marketing email.")
+NOT_SENT_NO_LINK = N_("Not sent: the member has no join link.")
+NOT_BUILT = Sentence(N_("Not sent: the email cannot be built (%(error)s)"))
+REFUSED_ADDRESS = Sentence(N_("The mail server refused the address: %(reply)s"))
+SERVER_ANSWERED = Sentence(N_("The mail server answered %(code)s %(text)s"))
+SMTP_FAILED = Sentence(N_("SMTP delivery failed: %(error)s"))
+RETRYING = Sentence(N_("%(error)s (attempt %(num)d of %(max)d; retrying)"), nested=("error",))
+GAVE_UP = Sentence(*Nn_("Gave up after %(num)d attempt: %(error)s", "Gave up after %(num)d attempts: %(error)s"),
+                   nested=("error",))
+STOPPED = Sentence(*Nn_("Gave up after %(num)d attempt.", "Gave up after %(num)d attempts."))
+STOPPED_AFTER = Sentence(*Nn_("Gave up after %(num)d attempt. %(error)s", "Gave up after %(num)d attempts. %(error)s"),
+                         nested=("error",))
 
 
 def email_job_id(key: str) -> str:

@@ -17,6 +17,7 @@ from portal.models.programs import VIA_WALK_IN
 from portal.programs import bp
 from portal.programs.lookups import get_program_or_404
 from portal.programs.members import members_query
+from portal.sentences import worded
 
 # (heading, column): plain columns, not ORM objects, keep 10,000 rows quick.
 COLUMNS = [
@@ -29,8 +30,8 @@ COLUMNS = [
     (_l("Sessions"), Member.sessions), (_l("Member since (UTC)"), Member.created_at),
 ]
 #: the columns whose stored words are given in the reader's
-VIA, SYNC = (next(i for i, (_name, column) in enumerate(COLUMNS) if column is attribute)
-             for attribute in (Member.joined_via, Member.sync_state))
+VIA, SYNC, SYNC_ERROR = (next(i for i, (_name, column) in enumerate(COLUMNS) if column is attribute)
+                         for attribute in (Member.joined_via, Member.sync_state, Member.sync_error))
 BATCH = 1000
 FORMULA = re.compile(r"[=+\-@\t\r]")
 
@@ -60,6 +61,7 @@ def _reader_words():
         if row[SYNC] not in synced:
             synced[row[SYNC]] = str(state_word(row[SYNC]))
         row[SYNC] = synced[row[SYNC]]
+        row[SYNC_ERROR] = worded(row[SYNC_ERROR])
         return row
     return words
 

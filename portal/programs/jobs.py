@@ -5,7 +5,7 @@ from portal.extensions import db
 from portal.models import Member, Task, User
 from portal.models.activity import DONE, FAILED, RUNNING
 from portal.models.types import utcnow
-from portal.programs.lifecycle import change_status
+from portal.programs.lifecycle import BULK_CHANGE, MOVED, MOVED_SOME, change_status
 from portal.tasks import progress
 
 
@@ -23,12 +23,12 @@ def bulk_change_status(task_id: str, program_id: int, from_status: str, to_statu
             batch = ids[start:start + 500]
             members = db.session.scalars(db.select(Member).where(Member.id.in_(batch))).all()
             for member in members:
-                moved += change_status(member, to_status, reason="bulk change", by_user=user, manual=True)
+                moved += change_status(member, to_status, reason=BULK_CHANGE, by_user=user, manual=True)
             progress(task, start + len(batch))
         task.state = DONE
         # Honest figures: only members whose status really changed count as moved.
-        task.message = (f"{moved} member{'' if moved == 1 else 's'} moved from {from_status} to {to_status}"
-                        + (f"; {len(ids) - moved} unchanged." if moved < len(ids) else "."))
+        task.message = MOVED_SOME(num=moved, old=from_status, new=to_status, unchanged=len(ids) - moved) \
+            if moved < len(ids) else MOVED(num=moved, old=from_status, new=to_status)
     except Exception as exc:
         db.session.rollback()
         task = db.session.get(Task, task_id)

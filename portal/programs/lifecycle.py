@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from portal.channels import get_channel
 from portal.extensions import db
+from portal.i18n import N_
 from portal.models import Member, Person, Program, StatusChange, User, email_key
 from portal.programs.assets import add_default_assets
+from portal.sentences import Nn_, Sentence
+
+# What a status change and a bulk change store in English, worded when shown.
+MANUAL_CHANGE = N_("manual change")
+BULK_CHANGE = N_("bulk change")
+MOVED_BACK = Sentence(N_("%(reason)s (manual move back)"), nested=("reason",))
+MOVED = Sentence(*Nn_("%(num)d member moved from %(old)s to %(new)s.",
+                      "%(num)d members moved from %(old)s to %(new)s."))
+MOVED_SOME = Sentence(*Nn_("%(num)d member moved from %(old)s to %(new)s; %(unchanged)d unchanged.",
+                           "%(num)d members moved from %(old)s to %(new)s; %(unchanged)d unchanged."))
 
 
 def name_taken(name: str) -> bool:
@@ -37,7 +48,7 @@ def change_status(member: Member, to_status: str, reason: str = "", by_user: Use
     if target.step < current.step:
         if not manual:
             return False
-        reason = f"{reason} (manual move back)".strip()
+        reason = MOVED_BACK(reason=reason) if reason else N_("(manual move back)")
     # Added through the session, not member.history.append: appending would load the
     # whole history first, one query per member in a bulk change.
     db.session.add(StatusChange(member=member, from_status=member.status, to_status=to_status,

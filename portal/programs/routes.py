@@ -13,9 +13,10 @@ from portal.programs import asset_views, bp, export  # noqa: F401  (their routes
 from portal.programs.cloning import clone_program
 from portal.programs.dashboard import dashboard
 from portal.programs.forms import BulkStatusForm, ProgramForm, StatusForm
-from portal.programs.lifecycle import change_status, create_program
+from portal.programs.lifecycle import MANUAL_CHANGE, change_status, create_program
 from portal.programs.lookups import get_member_or_404, get_program_or_404
 from portal.programs.members import members_page, status_counts
+from portal.sentences import worded
 from portal.tasks import start_task
 from portal.templating import user_zone
 from portal.validators import page_arg
@@ -75,7 +76,7 @@ def member(program_id, member_id):
     form = StatusForm()
     form.status.choices = program.channel_def.status_names
     if form.validate_on_submit():
-        if change_status(member, form.status.data, reason=form.reason.data or "manual change",
+        if change_status(member, form.status.data, reason=form.reason.data or MANUAL_CHANGE,
                          by_user=current_user, manual=True):
             db.session.commit()
             flash(_("%(email)s is now %(status)s.", email=member.person.email, status=member.status), "success")
@@ -107,7 +108,7 @@ def bulk_status(program_id):
 def task(task_id):
     task = db.session.get(Task, task_id) or abort(404)
     return {"id": task.id, "state": task.state, "done": task.done, "total": task.total,
-            "percent": task.percent, "message": task.message}
+            "percent": task.percent, "message": worded(task.message)}
 
 
 @bp.route("/<int:program_id>/clone", methods=["POST"])

@@ -37,7 +37,7 @@ def register_member(member_id: int, attempt_id: str, email_ids: list[int]):
         return member.sync_state
     program = member.program
     if not state.provider_ready(program):
-        state.registration_failed(member, "The program is not linked to a usable webinar service.")
+        state.registration_failed(member, state.NOT_LINKED)
         db.session.commit()
         return "failed"
     binding, person = program.binding, member.person
@@ -53,13 +53,13 @@ def register_member(member_id: int, attempt_id: str, email_ids: list[int]):
             now = utcnow()
             delay = state.registration_delay(member, error, now)
             if delay is None:
-                state.registration_failed(member, f"Gave up after retrying for 24 hours: {error.message}")
+                state.registration_failed(member, state.GAVE_UP(error=error.message))
                 db.session.commit()
                 return "failed"
             # Rounded up to the whole second the scheduler works in: Retry-After is a floor.
             at = datetime.fromtimestamp(math.ceil(now.timestamp() + delay), timezone.utc)
             member.next_retry_at = at
-            member.sync_error = f"{error.message} (attempt {member.sync_attempts}; retrying)"
+            member.sync_error = state.RETRYING(error=error.message, num=member.sync_attempts)
             db.session.commit()
             state.enqueue_registration(member_id, attempt_id, email_ids, at=at, attempt=member.sync_attempts)
             return "rescheduled"

@@ -26,6 +26,7 @@ from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
 from portal.extensions import db
+from portal.i18n import N_
 from portal.mail.outbox import email_job_id, enqueue_email
 from portal.models import Member, OutboxMessage
 from portal.models.activity import QUEUED
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 BATCH = 500
 #: a job in one of these states is still going to run the registration
 ALIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED}
+#: the states of a lost job, as a registration's error names them (registrations.JOB_LOST)
+LOST_STATES = (N_("missing"), N_("finished"), N_("failed"), N_("stopped"), N_("canceled"), N_("scheduled"))
 
 
 def sweep_registrations() -> int:
@@ -151,8 +154,8 @@ def _enqueue_again(lost: dict, now) -> int:
                 SYNC_PENDING, row.sync_job_id, row.sync_attempts):
             continue
         if member.sync_since and now > member.sync_since + window:
-            registrations.registration_failed(member, "Gave up after retrying for 24 hours: the registration "
-                                              f"job was lost ({state}).")
+            registrations.registration_failed(member, registrations.GAVE_UP(
+                error=registrations.JOB_LOST(state=state)))
             db.session.commit()
             continue
         _forget(job)

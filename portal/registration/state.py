@@ -18,17 +18,26 @@ from portal.attendance.pulls import final_pass_delay
 from portal.channels import NOT_IN_PROGRAM, REGISTERED, REGISTRATION_ERROR
 from portal.errors import NotAllowed
 from portal.extensions import db
+from portal.i18n import N_
 from portal.mail.outbox import enqueue_email
 from portal.models import Member, Program
 from portal.models.programs import SYNC_FAILED, SYNC_NONE, SYNC_PENDING, SYNC_SYNCED
 from portal.models.types import utcnow
 from portal.programs.flow import CHANGE_STATUS, SEND_EMAIL, flow_email_ids
 from portal.programs.lifecycle import change_status
+from portal.sentences import Sentence
 from portal.workers import queue, redis_conn
 
 log = logging.getLogger(__name__)
 
 REGISTER_JOB = "portal.registration.jobs.register_member"
+
+# What a registration stores in English (history, sync error), worded when shown.
+REGISTERED_WITH = Sentence(N_("registered with %(provider)s"))
+NOT_LINKED = N_("The program is not linked to a usable webinar service.")
+RETRYING = Sentence(N_("%(error)s (attempt %(num)d; retrying)"), nested=("error",))
+GAVE_UP = Sentence(N_("Gave up after retrying for 24 hours: %(error)s"), nested=("error",))
+JOB_LOST = Sentence(N_("the registration job was lost (%(state)s)."), nested=("state",))
 
 
 @dataclass
@@ -155,7 +164,7 @@ def dispatch(member_id: int, plan: Plan) -> None:
 def retry_registration(member: Member) -> None:
     """The marketer's Retry now: a new attempt, at once, with the flow's emails."""
     if not provider_ready(member.program):
-        raise NotAllowed(_("The program is not linked to a usable webinar service."))
+        raise NotAllowed(_(NOT_LINKED))
     if member.sync_state not in (SYNC_PENDING, SYNC_FAILED):
         raise NotAllowed(_("This member has nothing to retry."))
     plan = Plan()
@@ -172,7 +181,7 @@ def registration_succeeded(member: Member, registrant_id: str, join_url: str, la
     member.sync_error = ""
     member.next_retry_at = None
     # Back from Registration Error (same step) after a successful retry.
-    change_status(member, REGISTERED, reason=f"registered with {label}")
+    change_status(member, REGISTERED, reason=REGISTERED_WITH(provider=label))
 
 
 def registration_failed(member: Member, reason: str) -> None:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from portal.bulk import upsert_statement
 from portal.extensions import db
+from portal.i18n import N_
 from portal.models import Program, email_key
 from portal.models.types import utcnow
 from portal.registration.state import STANDING, Plan, Standing, dispatch, run_flow
@@ -24,7 +25,7 @@ NAMES = ("first_name", "last_name", "company", "phone")
 #: the member columns a submission does not set, at their defaults
 MEMBER_DEFAULTS = {"webinar_url": "", "registrant_id": ""}
 MEMBER_COLUMNS = ["program_id", "person_id", "created_at", "updated_at", *MEMBER_DEFAULTS, *STANDING]
-REASON = "filled out the form"
+REASON = N_("filled out the form")      # stored in English, worded when shown
 _STATEMENTS: dict[tuple[str, str], sa.Executable] = {}
 
 
