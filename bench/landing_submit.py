@@ -11,7 +11,7 @@ seconds. Then, timed, the clients post the form with a new person each time, BEN
 (5,000) per side, in BENCH_ROUNDS (25) rounds of 200 that alternate between the sides: this
 machine's speed drifts from one minute to the next, and both sides see the same drift.
 (With 1,000 per side, the same code's p95 ratio ranged over 1.75-2.43x from one run to
-the next; with 5,000, over 2.12-2.18x.)
+the next; with 5,000, over 2.12-2.23x in eight runs.)
 Each submission comes on a connection of its own (Connection: close), as from that many
 visitors: a kept-alive connection would pin its client to one gunicorn worker for the
 whole run, and the luck of that draw moved p95 more than any change to the code.
@@ -80,6 +80,7 @@ class Side:
         for client in pool.map(self._open_page, range(CLIENTS)):
             self.clients.put(client)
         self.times, self.errors, self.cpu = [], [], 0.0
+        self.round_p95s = []
 
     def _open_page(self, _n) -> tuple[requests.Session, str]:
         http = requests.Session()
@@ -108,6 +109,7 @@ class Side:
         if timed:
             self.cpu += cpu_seconds(self.server) - cpu
             self.times += [r[0] for r in results if not r[1]]
+            self.round_p95s.append(percentile([r[0] for r in results if not r[1]], 95))
             self.errors += [r[1] for r in results if r[1]]
 
     def line(self, name: str) -> str:
@@ -202,6 +204,10 @@ def main() -> None:
         print(bare.line("floor"))
         print(f"  ratio    p95 {percentile(lectern.times, 95) / percentile(bare.times, 95):.2f}x   "
               f"p50 {percentile(lectern.times, 50) / percentile(bare.times, 50):.2f}x")
+        # How far one run's p95 ratio can stray: each round's, the two sides side by side in time.
+        rounds = sorted(a / b for a, b in zip(lectern.round_p95s, bare.round_p95s, strict=True))
+        print(f"  each round's p95 ratio: median {statistics.median(rounds):.2f}x, "
+              f"{rounds[0]:.2f}-{rounds[-1]:.2f}x over {len(rounds)} rounds")
         print(f"one submission in-process (the app's WSGI call, median of 200): "
               f"{in_process(env, slug) * 1000:.2f} ms; the floor's {bare_in_process() * 1000:.2f} ms")
     finally:
