@@ -44,6 +44,8 @@ class Sentence:
 
     def __init__(self, message: str, plural: str | None = None, nested: tuple[str, ...] = ()):
         self.message, self.plural, self.nested = message, plural, nested
+        #: field name -> "s" or "d"
+        self.fields = {name: kind for name, kind in _FIELD.findall(message) if name}
         self.patterns = [_pattern(message)] + ([_pattern(plural)] if plural else [])
         #: of two sentences a text could be, it is the one with more words of its own
         self.specificity = len(_FIELD.sub("", message))
@@ -58,7 +60,7 @@ class Sentence:
     def read(self, text: str) -> dict | None:
         for pattern in self.patterns:
             if (found := pattern.fullmatch(text)) is not None:
-                return {name: int(value) if f"%({name})d" in self.message else value
+                return {name: int(value) if self.fields[name] == "d" else value
                         for name, value in found.groupdict().items()}
         return None
 

@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from portal.extensions import db
 from portal.models import Member
 from portal.programs import lifecycle as flows
-from portal.sentences import _FIELD, declared, worded
+from portal.sentences import declared, worded
 from tests.test_programs import make_members
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def sample(sentence, num: int) -> dict:
     """Values for each field: numbers for %d, a word no catalogue knows for %s."""
     return {name: (num if name == "num" else 7) if kind == "d" else f"Zq{name}"
-            for name, kind in _FIELD.findall(sentence.message) if name}
+            for name, kind in sentence.fields.items()}
 
 
 @pytest.mark.parametrize("num", [1, 3])
