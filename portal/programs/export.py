@@ -29,7 +29,7 @@ COLUMNS = [
     (_l("First join (UTC)"), Member.first_join), (_l("Last leave (UTC)"), Member.last_leave),
     (_l("Sessions"), Member.sessions), (_l("Member since (UTC)"), Member.created_at),
 ]
-#: the columns whose stored words are given in the reader's
+#: the columns whose stored words are given in the reader's language
 VIA, SYNC, SYNC_ERROR = (next(i for i, (_name, column) in enumerate(COLUMNS) if column is attribute)
                          for attribute in (Member.joined_via, Member.sync_state, Member.sync_error))
 BATCH = 1000
