@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import suppress
 
 from flask import current_app
 from redis import Redis
@@ -14,6 +15,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, SimpleWorker
 from rq.defaults import DEFAULT_WORKER_TTL
 from rq.exceptions import StopRequested
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
 
@@ -81,6 +83,13 @@ class AppWorker(SimpleWorker):
                     sweep()
                 except RedisError:
                     raise                 # RQ's loop waits for Redis to come back
+                except StopRequested:
+                    # SIGTERM mid-sweep: RQ's handler raises this wherever the sweep was, often
+                    # in a query whose connection is still busy with it (no rollback possible:
+                    # drop the connection). Swallowed, the stop would be lost, the worker killed.
+                    with suppress(SQLAlchemyError):      # the database may be what is down
+                        db.session.connection().invalidate()
+                    raise
                 except Exception:
                     # A sweep that fails (the database is down) must not stop the worker;
                     # the next maintenance tick sweeps again.
