@@ -1,6 +1,7 @@
-"""RQ plumbing: the Redis connection, the queue, and the app-aware worker that runs
-every job in its own app context. It imports no business code: the factory hands it
-the periodic sweeps (``app.extensions["worker_sweeps"]``)."""
+"""RQ plumbing: the Redis connection, the queue, the app-aware worker that runs
+every job in its own app context, and what the admins are told when no worker runs.
+It imports no business code: the factory hands it the periodic sweeps
+(``app.extensions["worker_sweeps"]``)."""
 from __future__ import annotations
 
 import logging
@@ -8,11 +9,13 @@ import time
 from contextlib import suppress
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from rq import Queue, SimpleWorker
+from rq import Queue, SimpleWorker, Worker
 from rq.defaults import DEFAULT_WORKER_TTL
 from rq.exceptions import StopRequested
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,6 +27,7 @@ log = logging.getLogger(__name__)
 
 def init_app(app):
     app.extensions["redis"] = Redis.from_url(app.config["REDIS_URL"])
+    app.jinja_env.globals["background_warning"] = background_warning
 
 
 def redis_conn() -> Redis:
@@ -38,6 +42,27 @@ def queue() -> Queue:
         cached = current_app.extensions["rq_queue"] = Queue(current_app.config["RQ_QUEUE"],
                                                             connection=redis_conn())
     return cached
+
+
+def background_warning() -> str:
+    """For the admins, on every page: what waits because no worker runs or Redis does not
+    answer; "" when the background work runs. The marketers see its effects (members
+    pending, emails queued) but could not start a worker."""
+    q = queue()
+    try:
+        # Worker.all drops the workers whose key expired (a worker killed outright).
+        if Worker.all(queue=q):
+            return ""
+        waiting = q.count
+    except RedisError as error:
+        log.warning("background check: Redis unavailable (%s)", type(error).__name__)
+        return _("Lectern cannot reach Redis: registrations are stored and sent to the webinar "
+                 "provider once it answers again; emails and attendance pulls wait for it too.")
+    said = _("No background worker is running: registrations, emails and attendance pulls "
+             "wait until one starts (flask worker).")
+    if waiting:
+        said += " " + ngettext("%(num)d job is waiting.", "%(num)d jobs are waiting.", waiting)
+    return said
 
 
 class AppWorker(SimpleWorker):
