@@ -80,6 +80,9 @@ class Stack:
     def __init__(self, workdir: Path):
         self.workdir = workdir
         self.procs: list[tuple[str, subprocess.Popen]] = []
+        # Each process leads a session of its own, for stop() to end its whole group: a
+        # bench killed with SIGTERM (kill, timeout) must still get to stop(), or they outlive it.
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
 
     def start(self, name: str, args: list[str], env: dict | None = None) -> subprocess.Popen:
         log = open(self.workdir / f"{name}.log", "w")
