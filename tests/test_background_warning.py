@@ -4,19 +4,15 @@ never see it."""
 import pytest
 
 from providers.zoom.sandbox import seed
-from tests.fault_helpers import RedisServer, Workers, wait_for
+from tests.fault_helpers import (
+    Workers,
+    own_redis_fixture,  # noqa: F401  (the own_redis fixture)
+    wait_for,
+)
 from tests.services_helpers import connect_service, linked_program
 
 NO_WORKER = "No background worker is running"
 FORM = {"first_name": "Ida", "last_name": "Idle", "email": "ida@example.com", "company": "", "phone": ""}
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

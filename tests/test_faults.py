@@ -12,7 +12,12 @@ from rq.worker import Worker
 from portal.extensions import db
 from portal.models import Member, OutboxMessage, Person, utcnow
 from portal.models.programs import SYNC_PENDING, SYNC_SYNCED
-from tests.fault_helpers import RedisServer, TcpProxy, Workers, wait_for
+from tests.fault_helpers import (
+    TcpProxy,
+    Workers,
+    own_redis_fixture,  # noqa: F401  (the own_redis fixture)
+    wait_for,
+)
 from tests.services_helpers import connect_service, linked_program
 from tests.test_registration import FORM, WEBINAR, sandbox_registrants
 
@@ -136,14 +141,6 @@ def test_worker_killed_mid_registration_another_finishes_it(client, program, san
 
 
 # --- Redis restarted while registrations arrive ----------------------------------------------
-
-@pytest.fixture
-def own_redis(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
-
 
 def test_redis_restart_loses_no_registration(client, program, sandbox, own_redis,
                                              workers):
