@@ -100,9 +100,18 @@ class AppWorker(SimpleWorker):
             return DEFAULT_WORKER_TTL
         return int(job.timeout or DEFAULT_WORKER_TTL) + self.app.config["WORKER_ABANDON_GRACE"]
 
+    def request_stop(self, signum, frame):
+        # RQ stops an idle worker by raising StopRequested from this signal handler, wherever
+        # the worker is; code that swallows it there (logging does, mid-emit) would lose the
+        # stop. Noted here too, maintenance honours it once it is done.
+        self._stop_requested = True
+        super().request_stop(signum, frame)
+
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
         for sweep in self.app.extensions.get("worker_sweeps", ()):
+            if self._stop_requested:
+                break
             with self.app.app_context():
                 try:
                     sweep()
@@ -121,6 +130,8 @@ class AppWorker(SimpleWorker):
                     log.exception("the sweep %s failed", getattr(sweep, "__name__", sweep))
                 finally:
                     db.session.remove()
+        if self._stop_requested:
+            raise StopRequested()     # RQ's loop stops; blocking on Redis next would not
 
 
 def worker(app, burst=False) -> bool:

@@ -46,6 +46,9 @@ def test_a_running_worker_clears_the_warning(admin, config, tmp_path):
     workers.start()
     try:
         wait_for(lambda: not warning(admin), 30, message=workers.output)
+        # Stopped once it has started (its first maintenance): RQ registers a worker before
+        # it installs its signal handlers, and a SIGTERM in between kills it uncleanly.
+        wait_for(lambda: "cleaning registries" in workers.output(), 30, message=workers.output)
     finally:
         workers.stop()
     assert warning(admin).startswith(NO_WORKER)      # its key left with it
