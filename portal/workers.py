@@ -5,6 +5,7 @@ It imports no business code: the factory hands it the periodic sweeps
 from __future__ import annotations
 
 import logging
+import signal
 import time
 from contextlib import suppress
 
@@ -18,6 +19,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, SimpleWorker, Worker
 from rq.defaults import DEFAULT_WORKER_TTL
 from rq.exceptions import StopRequested
+from rq.utils import now
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
@@ -99,6 +101,19 @@ class AppWorker(SimpleWorker):
         if job.timeout == -1:
             return DEFAULT_WORKER_TTL
         return int(job.timeout or DEFAULT_WORKER_TTL) + self.app.config["WORKER_ABANDON_GRACE"]
+
+    def bootstrap(self, *args, **kwargs):
+        # RQ installs its signal handlers only after this, once the worker is registered in
+        # Redis and its scheduler started: a SIGTERM in between killed the worker and left it
+        # registered until its key expired (the admins' warning counted a worker that was
+        # gone). Until then a stop is noted, and the first maintenance honours it.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, self._note_stop)
+        super().bootstrap(*args, **kwargs)
+
+    def _note_stop(self, signum, frame):
+        self._stop_requested = True
+        self._shutdown_requested_date = now()
 
     def request_stop(self, signum, frame):
         # RQ stops an idle worker by raising StopRequested from this signal handler, wherever

@@ -13,6 +13,7 @@ import providers
 from portal import create_app
 from portal.cli import create_user
 from portal.extensions import db
+from tests.fault_helpers import RedisServer
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -78,9 +79,23 @@ def redis_conn():
 
 
 @pytest.fixture
-def config(db_url):
-    """Tests and fixtures may add keys before the app is made."""
-    return base_config(db_url)
+def config(db_url, request):
+    """Tests and fixtures may add keys before the app is made. A test that asks for
+    ``own_redis`` gets an app on that private server."""
+    config = base_config(db_url)
+    if "own_redis" in request.fixturenames:
+        url = request.getfixturevalue("own_redis").url
+        config.update(REDIS_URL=url, RATELIMIT_STORAGE_URI=url)
+    return config
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A private redis-server that the test may stop, start again or pause."""
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

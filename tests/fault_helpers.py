@@ -12,7 +12,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 from redis import Redis
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,15 +116,6 @@ class RedisServer:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(10)
-
-
-@pytest.fixture(name="own_redis")
-def own_redis_fixture(tmp_path):
-    """A private redis-server that the test may stop and start again."""
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 class TcpProxy:

@@ -6,7 +6,6 @@ import pytest
 from providers.zoom.sandbox import seed
 from tests.fault_helpers import (
     Workers,
-    own_redis_fixture,  # noqa: F401  (the own_redis fixture)
     wait_for,
 )
 from tests.services_helpers import connect_service, linked_program
@@ -16,11 +15,8 @@ FORM = {"first_name": "Ida", "last_name": "Idle", "email": "ida@example.com", "c
 
 
 @pytest.fixture
-def config(config, zoom_sandbox, request):
+def config(config, zoom_sandbox):
     config.update(zoom_sandbox.config)
-    if "own_redis" in request.fixturenames:
-        url = request.getfixturevalue("own_redis").url
-        config.update(REDIS_URL=url, RATELIMIT_STORAGE_URI=url)
     return config
 
 
@@ -46,9 +42,6 @@ def test_a_running_worker_clears_the_warning(admin, config, tmp_path):
     workers.start()
     try:
         wait_for(lambda: not warning(admin), 30, message=workers.output)
-        # Stopped once it has started (its first maintenance): RQ registers a worker before
-        # it installs its signal handlers, and a SIGTERM in between kills it uncleanly.
-        wait_for(lambda: "cleaning registries" in workers.output(), 30, message=workers.output)
     finally:
         workers.stop()
     assert warning(admin).startswith(NO_WORKER)      # its key left with it

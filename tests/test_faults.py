@@ -15,7 +15,6 @@ from portal.models.programs import SYNC_PENDING, SYNC_SYNCED
 from tests.fault_helpers import (
     TcpProxy,
     Workers,
-    own_redis_fixture,  # noqa: F401  (the own_redis fixture)
     wait_for,
 )
 from tests.services_helpers import connect_service, linked_program
@@ -37,9 +36,6 @@ def config(config, zoom_sandbox, request):
     app's config must happen here."""
     config.update(zoom_sandbox.config)
     config.update(FAST)
-    if "own_redis" in request.fixturenames:
-        server = request.getfixturevalue("own_redis")
-        config.update(REDIS_URL=server.url, RATELIMIT_STORAGE_URI=server.url)
     if "proxy" in request.fixturenames:
         # The portal reaches Zoom through a proxy that the test can switch off.
         proxy = request.getfixturevalue("proxy")
