@@ -4,10 +4,7 @@ never see it."""
 import pytest
 
 from providers.zoom.sandbox import seed
-from tests.fault_helpers import (
-    Workers,
-    wait_for,
-)
+from tests.fault_helpers import Workers, wait_for
 from tests.services_helpers import connect_service, linked_program
 
 NO_WORKER = "No background worker is running"

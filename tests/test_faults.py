@@ -12,11 +12,7 @@ from rq.worker import Worker
 from portal.extensions import db
 from portal.models import Member, OutboxMessage, Person, utcnow
 from portal.models.programs import SYNC_PENDING, SYNC_SYNCED
-from tests.fault_helpers import (
-    TcpProxy,
-    Workers,
-    wait_for,
-)
+from tests.fault_helpers import TcpProxy, Workers, wait_for
 from tests.services_helpers import connect_service, linked_program
 from tests.test_registration import FORM, WEBINAR, sandbox_registrants
 

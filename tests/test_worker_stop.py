@@ -14,10 +14,7 @@ from rq import Worker
 
 from portal.workers import queue
 from tests.conftest import POSTGRES_URL
-from tests.fault_helpers import (
-    Workers,
-    wait_for,
-)
+from tests.fault_helpers import Workers, wait_for
 
 
 @pytest.fixture
@@ -68,6 +65,7 @@ def test_a_worker_stopped_while_it_registers_stops(app, config, own_redis, tmp_p
         assert proc.wait(20) == 0, workers.output()
     finally:
         redis.execute_command("CLIENT", "UNPAUSE")
+        redis.close()
         workers.stop()
     said = workers.output()
     assert f"Worker {registering[0]['name']}: started" in said     # it did register, then left
