@@ -6,8 +6,7 @@ from tests.services_helpers import connect_service
 
 
 @pytest.fixture(name="config")
-def attendance_config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
+def attendance_config(config):
     config.update(ATTENDANCE_REPORT_RETRY_SECONDS=0.5, ATTENDANCE_REPORT_RETRIES=3)
     return config
 

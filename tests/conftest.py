@@ -80,9 +80,13 @@ def redis_conn():
 
 @pytest.fixture
 def config(db_url, request):
-    """Tests and fixtures may add keys before the app is made. A test that asks for
-    ``own_redis`` gets an app on that private server."""
+    """Tests and fixtures may add keys before the app is made. A test that runs a
+    provider's sandbox gets an app that talks to it; one that asks for ``own_redis``
+    gets an app on that private server."""
     config = base_config(db_url)
+    for key in providers.keys():
+        if f"{key}_sandbox" in request.fixturenames:
+            config.update(request.getfixturevalue(f"{key}_sandbox").config)
     if "own_redis" in request.fixturenames:
         url = request.getfixturevalue("own_redis").url
         config.update(REDIS_URL=url, RATELIMIT_STORAGE_URI=url)

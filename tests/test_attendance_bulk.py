@@ -2,7 +2,6 @@
 report pages, never with people (counted with SQLAlchemy's event listeners, never timed)."""
 from datetime import datetime, timedelta, timezone
 
-import pytest
 import sqlalchemy as sa
 
 from portal.attendance.writer import CHUNK, Writer
@@ -15,12 +14,6 @@ from tests.attendance_helpers import bulk_members, link, minutes_ago, new_webina
 from tests.services_helpers import connect_service
 
 ATTENDEES, ABSENTEES, WALK_INS = 1200, 300, 5
-
-
-@pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
-    return config
 
 
 class Counter:

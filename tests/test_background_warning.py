@@ -1,7 +1,6 @@
 """The admins' warning when the background work stands still: no worker running (and how
 many jobs wait), or Redis unreachable. A running `flask worker` clears it; marketers
 never see it."""
-import pytest
 
 from providers.zoom.sandbox import seed
 from tests.fault_helpers import Workers, wait_for
@@ -9,12 +8,6 @@ from tests.services_helpers import connect_service, linked_program
 
 NO_WORKER = "No background worker is running"
 FORM = {"first_name": "Ida", "last_name": "Idle", "email": "ida@example.com", "company": "", "phone": ""}
-
-
-@pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
-    return config
 
 
 def warning(client) -> str:

@@ -19,8 +19,7 @@ SPELLINGS = ["grace@example.com", "Grace@Example.com", "GRACE@EXAMPLE.COM", "gra
 
 
 @pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
+def config(config):
     config.update(ZOOM_MAX_WAIT=0.5, LANDING_RATE_LIMIT="1000 per minute")
     return config
 

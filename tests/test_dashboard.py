@@ -14,12 +14,6 @@ from tests.marketing_helpers import webinar_with_leads
 from tests.services_helpers import connect_service
 
 
-@pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
-    return config
-
-
 def stage(text, key):
     block = text.split(f'data-stage="{key}"')[1].split("</li>")[0]
     count = int(re.search(r'class="stage-count">(\d+)<', block).group(1))

@@ -70,8 +70,7 @@ PORTAL_TABLES = {"landing_pages", "emails", "flow_steps", "status_changes", "out
 
 
 @pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
+def config(config):
     config.update(ZOOM_MAX_WAIT=0.5, REGISTRATION_RETRY_BASE=1, ZOOM_MAX_RETRIES=2)
     return config
 

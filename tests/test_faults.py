@@ -27,10 +27,9 @@ FAST = {"ZOOM_MAX_WAIT": 0.5, "REGISTRATION_RETRY_BASE": 1, "MAIL_RETRY_INTERVAL
 
 
 @pytest.fixture
-def config(config, zoom_sandbox, request):
+def config(config, request):
     """pytest-flask makes the app before a test's own fixtures: what changes the
     app's config must happen here."""
-    config.update(zoom_sandbox.config)
     config.update(FAST)
     if "proxy" in request.fixturenames:
         # The portal reaches Zoom through a proxy that the test can switch off.

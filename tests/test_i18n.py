@@ -22,8 +22,7 @@ FORM = {"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.co
 
 
 @pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
+def config(config):
     config.update(ZOOM_MAX_WAIT=0.5, REGISTRATION_RETRY_BASE=1, MAIL_RETRY_INTERVALS=[1])
     return config
 

@@ -16,8 +16,7 @@ from tests.test_registration import FORM, WEBINAR, member_of, submit
 
 
 @pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
+def config(config):
     config.update(PORTAL_URL="https://portal.example.com")
     return config
 

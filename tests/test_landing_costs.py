@@ -17,12 +17,6 @@ FORM = {"first_name": "Grace", "last_name": "Hopper", "email": "grace@example.co
 
 
 @pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
-    return config
-
-
-@pytest.fixture
 def program(admin, sandbox):
     return linked_program(connect_service(admin), "Spring webinar", str(seed.W_SINGLE))
 

@@ -13,12 +13,6 @@ from tests.services_helpers import linked_program
 
 
 @pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
-    return config
-
-
-@pytest.fixture
 def service(app, users, sandbox):
     return connected_service(app)
 

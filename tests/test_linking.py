@@ -22,12 +22,6 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 @pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
-    return config
-
-
-@pytest.fixture
 def service(app, users, sandbox):
     return connected_service(app, host_emails=[seed.PRIVILEGED_EMAIL])
 

@@ -23,8 +23,7 @@ LIGHT = 6          # calls a second the sandbox allows in the Light class, for t
 
 
 @pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
+def config(config):
     # the account's plan as the portal knows it (the sandbox is set to the same below)
     config["PACING_LIMITS"] = f"zoom.light={LIGHT}"
     # The threads below stand for worker processes, which wait for their slot as long as a

@@ -14,12 +14,6 @@ from tests.services_helpers import connect_service
 
 
 @pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
-    return config
-
-
-@pytest.fixture
 def program(admin, sandbox, run_jobs):
     return webinar_with_leads(admin, sandbox, connect_service(admin), run_jobs)
 

@@ -19,8 +19,7 @@ WEBINAR = str(seed.W_SINGLE)
 
 
 @pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
+def config(config):
     # Short waits keep the suite fast: the Zoom client sleeps at most 0.5 s inline,
     # and the registration job's backoff starts at 1 s.
     config.update(ZOOM_MAX_WAIT=0.5, REGISTRATION_RETRY_BASE=1, MAIL_RETRY_INTERVALS=[1])

@@ -13,12 +13,6 @@ from tests.services_helpers import connect_service, finish_connect, linked_progr
 
 
 @pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
-    return config
-
-
-@pytest.fixture
 def service(admin, sandbox):
     service = connect_service(admin, name="Zoom", user_id=seed.ADMIN_ID)
     assert not service_flows.add_hosts(service, [seed.OWNER_EMAIL])

@@ -16,12 +16,6 @@ from tests.services_helpers import connect_service, finish_connect, start_connec
 
 
 @pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
-    return config
-
-
-@pytest.fixture
 def service(admin, sandbox):
     return connect_service(admin)
 

@@ -15,12 +15,6 @@ from tests.services_helpers import finish_connect, start_connect
 from tests.test_members_page import add_member
 
 
-@pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
-    return config
-
-
 def test_two_programs_may_not_share_a_name(marketer):
     flows.create_program("Spring launch", "webinar", "", None)
     again = marketer.post("/programs/", data={"name": " spring LAUNCH ", "channel": "webinar"})

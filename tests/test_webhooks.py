@@ -13,12 +13,6 @@ from providers.zoom.webhooks import sign
 from tests.services_helpers import connect_service
 
 
-@pytest.fixture
-def config(config, zoom_sandbox):
-    config.update(zoom_sandbox.config)
-    return config
-
-
 def deauthorization(timestamp=None, secret=seed.WEBHOOK_SECRET_TOKEN):
     body = json.dumps({"event": "app_deauthorized", "event_ts": int(time.time() * 1000),
                        "payload": {"account_id": seed.ACCOUNT_ID, "user_id": seed.OWNER_ID}}).encode()
