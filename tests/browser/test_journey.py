@@ -2,7 +2,6 @@
 admin connects the provider's account, a marketer links a webinar and publishes its
 landing page, people register and get their own join link, the webinar runs in the
 sandbox, and the program ends with Attended, No Show and a new lead."""
-import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin
 
@@ -13,6 +12,7 @@ from portal.cli import create_user
 from portal.extensions import db
 from portal.models import Member, OutboxMessage, Person, Service
 from portal.partners import plugin
+from tests.browser import wait_for_rows
 from tests.kit import Visit
 
 PASSWORD = "a long demo password"
@@ -30,16 +30,6 @@ def sign_in(page, base, email):
 def sign_out(page):
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in to Lectern")).to_be_visible()
-
-
-def wait_for(predicate, what, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        db.session.expire_all()
-        if predicate():
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def admin_connects(page, base, shots, provider):
@@ -121,7 +111,7 @@ def test_the_whole_journey(stack, app, provider, new_page, shots):
     register(visitor, landing_url, "Ana", "Attender", "ana@prospect.example.com", "Acme", shots=shots)
     register(new_page(), landing_url, "Noah", "Noshow", "noah@prospect.example.com")
 
-    wait_for(lambda: db.session.scalar(db.select(db.func.count()).where(
+    wait_for_rows(lambda: db.session.scalar(db.select(db.func.count()).where(
         OutboxMessage.to_address == "ana@prospect.example.com")) == 1, "Ana's confirmation email")
     ana = db.session.scalar(db.select(Member).join(Member.person).where(Member.registrant_id != "")
                             .order_by(Member.id))
@@ -150,7 +140,7 @@ def test_the_whole_journey(stack, app, provider, new_page, shots):
     def status_of(email):
         return db.session.scalar(db.select(Member.status).join(Person).where(Person.email_key == email))
 
-    wait_for(lambda: status_of("noah@prospect.example.com") == NO_SHOW, "attendance to arrive")
+    wait_for_rows(lambda: status_of("noah@prospect.example.com") == NO_SHOW, "attendance to arrive")
     assert status_of("ana@prospect.example.com") == ATTENDED
     assert status_of("wes@walkin.example.com") == ATTENDED
     walk_in = db.session.scalar(db.select(Person).where(Person.email_key == "wes@walkin.example.com"))

@@ -6,7 +6,6 @@ CSV, the .ics files, the landing page closed after the webinar, and axe-core on
 every page a marketer or a visitor uses."""
 import csv
 import re
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -17,6 +16,7 @@ from portal.extensions import db
 from portal.i18n import in_zone
 from portal.models import Member, Person
 from tests.attendance_helpers import iso
+from tests.browser import wait_for_rows
 from tests.browser.accessibility import assert_accessible
 from tests.conftest import PASSWORD
 from tests.marketing_helpers import upcoming_program
@@ -28,16 +28,6 @@ def provider(zoom_kit):
     """Against Zoom's sandbox only: nothing here depends on the provider, and the whole
     journey (tests/browser/test_journey.py) already runs once per provider."""
     return zoom_kit
-
-
-def wait_for(predicate, what, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        db.session.expire_all()
-        if predicate():
-            return
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def only_event(data: bytes):
@@ -119,7 +109,7 @@ def test_what_marketers_see(stack, app, client, users, sandbox, new_page, shots)
 
     for first, email in (("Bob", "bob@example.com"), ("Cat", "cat@example.com")):
         register(new_page(), landing, first, "Guest", email)
-    wait_for(lambda: synced("bob@example.com") and synced("cat@example.com"), "the registrations")
+    wait_for_rows(lambda: synced("bob@example.com") and synced("cat@example.com"), "the registrations")
     ann = db.session.scalar(db.select(Member).join(Person).where(Person.email_key == "ann@example.com"))
     cat = db.session.scalar(db.select(Member).join(Person).where(Person.email_key == "cat@example.com"))
 
